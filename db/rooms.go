@@ -1,0 +1,46 @@
+package db
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/recordroom/recordroom/db/internal/dbsqlc"
+)
+
+// Room is one canvas or standalone app: its settings and schema.
+type Room struct {
+	ID             string
+	DefaultRole    string
+	AllowAnonymous bool
+	// Schema is the room's schema JSON, nil when the room has none (open mode or the server's
+	// default schema).
+	Schema    json.RawMessage
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// RoomEnsure creates the room if it does not exist yet.
+func (s Store) RoomEnsure(ctx context.Context, roomID string) error {
+	return translate(s.q.RoomEnsure(ctx, roomID), "ensure room")
+}
+
+// RoomGet reads a room's settings.
+func (s Store) RoomGet(ctx context.Context, roomID string) (Room, error) {
+	row, err := s.q.RoomGet(ctx, roomID)
+	if err != nil {
+		return Room{}, translate(err, "get room")
+	}
+	return roomFromRow(row), nil
+}
+
+func roomFromRow(r dbsqlc.Room) Room {
+	return Room{
+		ID:             r.RoomID,
+		DefaultRole:    r.DefaultRole,
+		AllowAnonymous: r.AllowAnonymous,
+		Schema:         r.Schema,
+		CreatedAt:      r.CreatedAt,
+		UpdatedAt:      r.UpdatedAt,
+	}
+}

@@ -28,7 +28,9 @@ func NewMigrator(url string) (*Migrator, error) {
 		return nil, err
 	}
 	sqlDB := stdlib.OpenDB(*cfg.ConnConfig)
-	locker, err := lock.NewPostgresSessionLocker()
+	// Retry the lock every second for up to five minutes: a replica waiting for another's
+	// migration should notice the moment it is done.
+	locker, err := lock.NewPostgresSessionLocker(lock.WithLockTimeout(1, 300))
 	if err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("create migration lock: %w", err)

@@ -3,8 +3,8 @@ package db_test
 import (
 	"context"
 	"strconv"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/require"

@@ -1,0 +1,52 @@
+# RecordRoom: `make run` starts a server on :8080, `make test` runs every test.
+# Without DATABASE_URL both use a private PostgreSQL cluster under .data/postgres (scripts/devpg).
+
+GO        ?= go
+TESTFLAGS ?= -race -count=1 -timeout 20m
+BIN       := bin/recordroom
+
+.PHONY: build run test check generate generated-check vet fmt-check token db-url db-stop clean
+
+build:
+	$(GO) build -o $(BIN) ./cmd/recordroom
+
+## run: start a server on :8080 (a local Postgres and a dev token secret when none are configured)
+run: build
+	scripts/run
+
+## test: the whole suite, against RECORDROOM_TEST_DATABASE_URL or the local cluster
+test:
+	RECORDROOM_TEST_DATABASE_URL="$${RECORDROOM_TEST_DATABASE_URL:-$$(scripts/devpg url)}" \
+		$(GO) test $(TESTFLAGS) ./...
+
+## check: what CI checks besides the tests
+check: fmt-check vet generated-check
+
+## generate: regenerate the sqlc code in db/internal/dbsqlc from queries/ and migrations/
+generate:
+	$(GO) tool sqlc generate
+
+generated-check:
+	@$(GO) tool sqlc diff || { echo "generated code is stale: run make generate and commit it"; exit 1; }
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/internal/dbsqlc/')); \
+		if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
+
+## token: print a development token for SUB (default alice), signed with the dev secret
+token: build
+	@RECORDROOM_JWT_SECRET="$${RECORDROOM_JWT_SECRET:-$$(cat $${RECORDROOM_DATA_DIR:-.data}/jwt-secret)}" \
+		$(BIN) token --sub "$${SUB:-alice}" $${EMAIL:+--email "$$EMAIL"} $${NAME:+--name "$$NAME"}
+
+## db-url: start the local cluster if needed and print its DATABASE_URL
+db-url:
+	@scripts/devpg url
+
+db-stop:
+	scripts/devpg stop
+
+clean:
+	rm -rf bin

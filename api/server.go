@@ -1,0 +1,146 @@
+// Package api serves RecordRoom's HTTP API with echo: routes, middleware, the error contract,
+// health, readiness and metrics.
+package api
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Check is one readiness condition: nil when it holds.
+type Check struct {
+	Name  string
+	Check func(ctx context.Context) error
+}
+
+// Config wires the API to the rest of the server.
+type Config struct {
+	Logger *slog.Logger
+	// Registry collects the server's metrics; /metrics serves it.
+	Registry *prometheus.Registry
+	// Ready lists what /readyz checks (the database, the change listener).
+	Ready []Check
+}
+
+// New builds the HTTP handler.
+func New(cfg Config) *echo.Echo {
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = errorHandler(cfg.Logger)
+
+	e.Use(middleware.RequestID())
+	e.Use(requestLogger(cfg.Logger))
+	e.Use(requestMetrics(cfg.Registry))
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+
+	e.GET("/healthz", func(c echo.Context) error {
+		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+	})
+	e.GET("/readyz", readyHandler(cfg.Ready))
+	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+	return e
+}
+
+// readyHandler answers 200 when every check holds, else 503 naming what failed.
+func readyHandler(checks []Check) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
+		defer cancel()
+		results := make(map[string]string, len(checks))
+		ready := true
+		var mu sync.Mutex
+		var wg sync.WaitGroup
+		for _, ch := range checks {
+			wg.Go(func() {
+				status := "ok"
+				if err := ch.Check(ctx); err != nil {
+					status = err.Error()
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				results[ch.Name] = status
+				ready = ready && status == "ok"
+			})
+		}
+		wg.Wait()
+		if !ready {
+			return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "checks": results})
+		}
+		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": results})
+	}
+}
+
+// quietRoutes are polled by probes and scrapers: logged at debug level only, or they would drown
+// the log.
+var quietRoutes = map[string]bool{"/healthz": true, "/readyz": true, "/metrics": true}
+
+// requestLogger logs one JSON line per request, with its request id.
+func requestLogger(logger *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogURIPath: true, LogRoutePath: true, LogStatus: true, LogLatency: true,
+		LogRequestID: true, LogRemoteIP: true, LogResponseSize: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			switch {
+			case v.Status >= 500:
+				level = slog.LevelError
+			case quietRoutes[v.RoutePath]:
+				level = slog.LevelDebug
+			}
+			logger.LogAttrs(c.Request().Context(), level, "request",
+				slog.String("request_id", v.RequestID),
+				slog.String("method", v.Method),
+				slog.String("path", v.URIPath),
+				slog.String("route", v.RoutePath),
+				slog.Int("status", v.Status),
+				slog.Float64("duration_ms", float64(v.Latency.Microseconds())/1000),
+				slog.Int64("bytes", v.ResponseSize),
+				slog.String("remote_ip", v.RemoteIP),
+			)
+			return nil
+		},
+	})
+}
+
+// requestMetrics counts requests and times them by route pattern (never by raw path, which would
+// make one series per record id).
+func requestMetrics(reg prometheus.Registerer) echo.MiddlewareFunc {
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "recordroom_http_requests_total",
+		Help: "HTTP requests by method, route pattern and status code.",
+	}, []string{"method", "route", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "recordroom_http_request_duration_seconds",
+		Help:    "HTTP request latency by method and route pattern.",
+		Buckets: prometheus.DefBuckets,
+	}, []string{"method", "route"})
+	reg.MustRegister(requests, duration)
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			start := time.Now()
+			err := next(c)
+			if err != nil {
+				// Let the error handler write the response now, so the status is the final one.
+				c.Error(err)
+			}
+			route := c.Path()
+			if route == "" {
+				route = "unmatched"
+			}
+			method := c.Request().Method
+			requests.WithLabelValues(method, route, strconv.Itoa(c.Response().Status)).Inc()
+			duration.WithLabelValues(method, route).Observe(time.Since(start).Seconds())
+			return nil
+		}
+	}
+}

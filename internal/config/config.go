@@ -1,0 +1,130 @@
+// Package config reads RecordRoom's configuration from the environment. Every variable is
+// documented in the README with its default.
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the server's configuration.
+type Config struct {
+	DatabaseURL string        // DATABASE_URL
+	Addr        string        // RECORDROOM_ADDR
+	JWTSecret   string        // RECORDROOM_JWT_SECRET (HS256)
+	JWKSURL     string        // RECORDROOM_JWKS_URL (RS256/ES256)
+	Schema      []byte        // contents of the file RECORDROOM_SCHEMA names; nil for none
+	DataDir     string        // RECORDROOM_DATA_DIR
+	S3          S3            // RECORDROOM_S3_*
+	MaxFileSize int64         // RECORDROOM_MAX_FILE_BYTES
+	Migrate     bool          // RECORDROOM_MIGRATE
+	DBWait      time.Duration // RECORDROOM_DB_WAIT
+	LogLevel    slog.Level    // RECORDROOM_LOG_LEVEL
+}
+
+// S3 locates the file store. With Endpoint empty the server runs an embedded S3-compatible store.
+type S3 struct {
+	Endpoint  string
+	Bucket    string
+	Region    string
+	PathStyle bool
+}
+
+// Defaults for the optional variables.
+const (
+	DefaultAddr        = ":8080"
+	DefaultDataDir     = "./.data"
+	DefaultBucket      = "recordroom"
+	DefaultRegion      = "us-east-1"
+	DefaultMaxFileSize = 25 << 20
+	DefaultDBWait      = 30 * time.Second
+)
+
+// Load reads the configuration through getenv (os.Getenv in production). Every problem found is
+// reported, each naming its variable and what to do.
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		DatabaseURL: getenv("DATABASE_URL"),
+		Addr:        or(getenv("RECORDROOM_ADDR"), DefaultAddr),
+		JWTSecret:   getenv("RECORDROOM_JWT_SECRET"),
+		JWKSURL:     getenv("RECORDROOM_JWKS_URL"),
+		DataDir:     or(getenv("RECORDROOM_DATA_DIR"), DefaultDataDir),
+		S3: S3{
+			Endpoint: getenv("RECORDROOM_S3_ENDPOINT"),
+			Bucket:   or(getenv("RECORDROOM_S3_BUCKET"), DefaultBucket),
+			Region:   or(getenv("RECORDROOM_S3_REGION"), DefaultRegion),
+		},
+	}
+	var errs []error
+	fail := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if c.DatabaseURL == "" {
+		fail("DATABASE_URL is not set: set it to a postgres:// URL (make run starts a local database for you)")
+	}
+	if c.JWTSecret == "" && c.JWKSURL == "" {
+		fail("no token verification configured: set RECORDROOM_JWT_SECRET (HS256) or RECORDROOM_JWKS_URL (RS256/ES256)")
+	}
+	if c.JWKSURL != "" && !strings.HasPrefix(c.JWKSURL, "https://") && !strings.HasPrefix(c.JWKSURL, "http://") {
+		fail("RECORDROOM_JWKS_URL must be an http(s) URL, got %q", c.JWKSURL)
+	}
+	if path := getenv("RECORDROOM_SCHEMA"); path != "" {
+		b, err := os.ReadFile(path)
+		switch {
+		case err != nil:
+			fail("RECORDROOM_SCHEMA: %v", err)
+		case !json.Valid(b):
+			fail("RECORDROOM_SCHEMA: %s is not valid JSON", path)
+		default:
+			c.Schema = b
+		}
+	}
+	var err error
+	if c.S3.PathStyle, err = parseBool(getenv("RECORDROOM_S3_PATH_STYLE"), false); err != nil {
+		fail("RECORDROOM_S3_PATH_STYLE: %v", err)
+	}
+	if c.Migrate, err = parseBool(getenv("RECORDROOM_MIGRATE"), true); err != nil {
+		fail("RECORDROOM_MIGRATE: %v", err)
+	}
+	c.MaxFileSize = DefaultMaxFileSize
+	if v := getenv("RECORDROOM_MAX_FILE_BYTES"); v != "" {
+		if c.MaxFileSize, err = strconv.ParseInt(v, 10, 64); err != nil || c.MaxFileSize <= 0 {
+			fail("RECORDROOM_MAX_FILE_BYTES must be a positive number of bytes, got %q", v)
+		}
+	}
+	c.DBWait = DefaultDBWait
+	if v := getenv("RECORDROOM_DB_WAIT"); v != "" {
+		if c.DBWait, err = time.ParseDuration(v); err != nil || c.DBWait < 0 {
+			fail("RECORDROOM_DB_WAIT must be a duration such as 30s, got %q", v)
+		}
+	}
+	if v := getenv("RECORDROOM_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			fail("RECORDROOM_LOG_LEVEL must be debug, info, warn or error, got %q", v)
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func parseBool(v string, def bool) (bool, error) {
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, fmt.Errorf("want true or false, got %q", v)
+	}
+	return b, nil
+}

@@ -1,0 +1,154 @@
+// Package server assembles a RecordRoom replica: database, migrations, change listener, HTTP
+// API, and their orderly shutdown.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"github.com/recordroom/recordroom/api"
+	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/internal/config"
+	"github.com/recordroom/recordroom/realtime"
+)
+
+// ShutdownTimeout bounds a graceful stop: in-flight requests get this long to finish.
+const ShutdownTimeout = 8 * time.Second
+
+// Options are what Run needs besides the configuration.
+type Options struct {
+	Logger *slog.Logger
+	// Listener, when set, is used instead of listening on the configured address (tests).
+	Listener net.Listener
+	// OnReady, when set, is called with the address served once the server accepts requests.
+	OnReady func(addr string)
+}
+
+// Run serves until ctx ends, then shuts down gracefully. Start-up problems (port taken, database
+// unreachable, migration failed) are returned as errors that say what to fix.
+func Run(ctx context.Context, cfg config.Config, opts Options) error {
+	logger := opts.Logger
+	replica := replicaID()
+	logger = logger.With("replica", replica)
+
+	ln := opts.Listener
+	if ln == nil {
+		var err error
+		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
+			return fmt.Errorf("cannot listen on %s: %w (another process may use it: set RECORDROOM_ADDR)", cfg.Addr, err)
+		}
+	}
+	defer ln.Close()
+
+	database, err := db.Open(ctx, cfg.DatabaseURL, db.Options{ApplicationName: "recordroom " + replica})
+	if err != nil {
+		return fmt.Errorf("%w (check DATABASE_URL)", err)
+	}
+	defer database.Close()
+	if err := database.Wait(ctx, cfg.DBWait); err != nil {
+		return fmt.Errorf("%w (check DATABASE_URL and that Postgres is running)", err)
+	}
+	if cfg.Migrate {
+		if err := migrate(ctx, cfg.DatabaseURL, logger); err != nil {
+			return err
+		}
+	}
+
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+
+	listener := realtime.NewListener(realtime.ListenerConfig{
+		ConnConfig: database.Pool().Config().ConnConfig.Copy(),
+		Logger:     logger,
+		Registerer: registry,
+	})
+	handler := api.New(api.Config{
+		Logger:   logger,
+		Registry: registry,
+		Ready: []api.Check{
+			{Name: "database", Check: database.Ping},
+			{Name: "listener", Check: func(context.Context) error {
+				if !listener.Connected() {
+					return errors.New("not connected")
+				}
+				return nil
+			}},
+		},
+	})
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
+
+	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
+	var background sync.WaitGroup
+	background.Go(func() { listener.Run(listenCtx) })
+	defer func() {
+		stopListening()
+		background.Wait()
+	}()
+
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	logger.Info("serving", "addr", ln.Addr().String())
+	if opts.OnReady != nil {
+		opts.OnReady(ln.Addr().String())
+	}
+
+	select {
+	case err := <-serveErr:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		logger.Warn("requests still running at shutdown were cut", "err", err)
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+func migrate(ctx context.Context, url string, logger *slog.Logger) error {
+	m, err := db.NewMigrator(url)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	n, err := m.Up(ctx)
+	if err != nil {
+		return fmt.Errorf("%w (or start with RECORDROOM_MIGRATE=false and run `recordroom migrate up` yourself)", err)
+	}
+	v, err := m.Version(ctx)
+	if err != nil {
+		return err
+	}
+	logger.Info("database migrated", "applied", n, "version", v)
+	return nil
+}
+
+// replicaID names this process in logs, hello messages and pg_stat_activity.
+func replicaID() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "recordroom"
+	}
+	b := make([]byte, 3)
+	_, _ = rand.Read(b)
+	return host + "-" + hex.EncodeToString(b)
+}

@@ -1,0 +1,143 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+
+	"github.com/recordroom/recordroom/internal/config"
+	"github.com/recordroom/recordroom/internal/testdb"
+	"github.com/recordroom/recordroom/internal/testproxy"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// start runs a server in-process on a free port against databaseURL and returns its address;
+// the server is stopped, and must return nil, when the test ends.
+func start(t *testing.T, databaseURL string) string {
+	t.Helper()
+	cfg, err := config.Load(func(k string) string {
+		return map[string]string{
+			"DATABASE_URL":          databaseURL,
+			"RECORDROOM_ADDR":       "127.0.0.1:0",
+			"RECORDROOM_JWT_SECRET": "s",
+		}[k]
+	})
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, cfg, Options{
+			Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
+			OnReady: func(addr string) { ready <- addr },
+		})
+	}()
+	t.Cleanup(func() {
+		cancel()
+		require.NoError(t, <-done)
+	})
+	select {
+	case addr := <-ready:
+		return addr
+	case err := <-done:
+		t.Fatalf("server stopped: %v", err)
+	case <-time.After(30 * time.Second):
+		t.Fatal("server did not start")
+	}
+	return ""
+}
+
+type readiness struct {
+	Status string
+	Checks map[string]string
+}
+
+func getReady(t *testing.T, addr string) (int, readiness) {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/readyz")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var r readiness
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&r))
+	return resp.StatusCode, r
+}
+
+// While the database is unreachable /readyz answers 503 naming what is down, the server keeps
+// serving and retrying, and it is ready again once the database is back.
+func TestReadyzFollowsTheDatabase(t *testing.T) {
+	t.Parallel()
+	tdb := testdb.New(t)
+	target, err := url.Parse(tdb.URL)
+	require.NoError(t, err)
+	proxy := testproxy.New(t, target.Host)
+	target.Host = proxy.Addr()
+	addr := start(t, target.String())
+
+	require.Eventually(t, func() bool { code, _ := getReady(t, addr); return code == http.StatusOK },
+		10*time.Second, 10*time.Millisecond)
+
+	proxy.SetDown(true)
+	var down readiness
+	require.Eventually(t, func() bool {
+		var code int
+		code, down = getReady(t, addr)
+		return code == http.StatusServiceUnavailable && down.Checks["listener"] != "ok" && down.Checks["database"] != "ok"
+	}, 10*time.Second, 10*time.Millisecond)
+	require.Equal(t, "unavailable", down.Status)
+
+	resp, err := http.Get("http://" + addr + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusOK, resp.StatusCode, "the process stays up")
+
+	proxy.SetDown(false)
+	require.Eventually(t, func() bool { code, _ := getReady(t, addr); return code == http.StatusOK },
+		20*time.Second, 10*time.Millisecond)
+}
+
+// Errors keep the contract's shape: unknown routes are not_found in a JSON error object.
+func TestErrorsHaveTheContractShape(t *testing.T) {
+	t.Parallel()
+	addr := start(t, testdb.New(t).URL)
+	resp, err := http.Get("http://" + addr + "/v1/nothing-here")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	require.Equal(t, http.StatusNotFound, resp.StatusCode)
+	require.Equal(t, "application/json", resp.Header.Get("Content-Type")[:16])
+	require.NotEmpty(t, resp.Header.Get("X-Request-Id"))
+	var body struct {
+		Error struct{ Code, Message string }
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&body))
+	require.Equal(t, "not_found", body.Error.Code)
+}
+
+func TestMetricsExposeRecordRoomAndRuntimeSeries(t *testing.T) {
+	t.Parallel()
+	addr := start(t, testdb.New(t).URL)
+	require.Eventually(t, func() bool { code, _ := getReady(t, addr); return code == http.StatusOK },
+		10*time.Second, 10*time.Millisecond)
+	resp, err := http.Get("http://" + addr + "/metrics")
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	text := string(b)
+	for _, series := range []string{
+		"recordroom_http_requests_total{", "recordroom_listener_connected 1",
+		"recordroom_listener_reconnects_total 0", "go_goroutines ", "process_resident_memory_bytes ",
+	} {
+		require.Contains(t, text, series)
+	}
+}

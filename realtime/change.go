@@ -40,8 +40,8 @@ func ParseChange(payload string) (Change, error) {
 	if err := json.Unmarshal([]byte(payload), &c); err != nil {
 		return Change{}, fmt.Errorf("parse change notification: %w", err)
 	}
-	if c.Table == "" || c.Op == "" {
-		return Change{}, fmt.Errorf("parse change notification: table or op missing")
+	if c.Table == "" || c.Op == "" || c.TS == 0 {
+		return Change{}, fmt.Errorf("parse change notification: table, op or ts missing")
 	}
 	return c, nil
 }

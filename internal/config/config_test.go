@@ -1,0 +1,66 @@
+package config
+
+import (
+	"log/slog"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoadAppliesDefaults(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s"}))
+	require.NoError(t, err)
+	require.Equal(t, Config{
+		DatabaseURL: "postgres://x", Addr: ":8080", JWTSecret: "s", DataDir: "./.data",
+		S3:          S3{Bucket: "recordroom", Region: "us-east-1"},
+		MaxFileSize: 25 << 20, Migrate: true, DBWait: 30 * time.Second, LogLevel: slog.LevelInfo,
+	}, c)
+}
+
+func TestLoadReadsEveryVariable(t *testing.T) {
+	t.Parallel()
+	schema := filepath.Join(t.TempDir(), "schema.json")
+	require.NoError(t, os.WriteFile(schema, []byte(`{"collections":{}}`), 0o600))
+	c, err := Load(env(map[string]string{
+		"DATABASE_URL": "postgres://x", "RECORDROOM_ADDR": "127.0.0.1:9", "RECORDROOM_JWKS_URL": "https://id.example/jwks",
+		"RECORDROOM_SCHEMA": schema, "RECORDROOM_DATA_DIR": "/d", "RECORDROOM_S3_ENDPOINT": "http://s3:9000",
+		"RECORDROOM_S3_BUCKET": "b", "RECORDROOM_S3_REGION": "eu-west-1", "RECORDROOM_S3_PATH_STYLE": "true",
+		"RECORDROOM_MAX_FILE_BYTES": "1024", "RECORDROOM_MIGRATE": "false", "RECORDROOM_DB_WAIT": "2s",
+		"RECORDROOM_LOG_LEVEL": "debug",
+	}))
+	require.NoError(t, err)
+	require.Equal(t, Config{
+		DatabaseURL: "postgres://x", Addr: "127.0.0.1:9", JWKSURL: "https://id.example/jwks",
+		Schema: []byte(`{"collections":{}}`), DataDir: "/d",
+		S3:          S3{Endpoint: "http://s3:9000", Bucket: "b", Region: "eu-west-1", PathStyle: true},
+		MaxFileSize: 1024, Migrate: false, DBWait: 2 * time.Second, LogLevel: slog.LevelDebug,
+	}, c)
+}
+
+func TestLoadNamesEveryProblem(t *testing.T) {
+	t.Parallel()
+	notJSON := filepath.Join(t.TempDir(), "schema.json")
+	require.NoError(t, os.WriteFile(notJSON, []byte(`{`), 0o600))
+	_, err := Load(env(map[string]string{
+		"RECORDROOM_JWKS_URL": "ftp://x", "RECORDROOM_SCHEMA": notJSON, "RECORDROOM_S3_PATH_STYLE": "maybe",
+		"RECORDROOM_MIGRATE": "nope", "RECORDROOM_MAX_FILE_BYTES": "-1", "RECORDROOM_DB_WAIT": "soon",
+		"RECORDROOM_LOG_LEVEL": "loud",
+	}))
+	require.Error(t, err)
+	for _, want := range []string{"DATABASE_URL is not set", "RECORDROOM_JWKS_URL must be an http(s) URL",
+		"is not valid JSON", "RECORDROOM_S3_PATH_STYLE", "RECORDROOM_MIGRATE", "RECORDROOM_MAX_FILE_BYTES",
+		"RECORDROOM_DB_WAIT", "RECORDROOM_LOG_LEVEL"} {
+		require.ErrorContains(t, err, want)
+	}
+
+	_, err = Load(env(map[string]string{"DATABASE_URL": "postgres://x"}))
+	require.ErrorContains(t, err, "no token verification configured")
+	_, err = Load(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s", "RECORDROOM_SCHEMA": "/no/such/file"}))
+	require.ErrorContains(t, err, "RECORDROOM_SCHEMA")
+}

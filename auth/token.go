@@ -13,8 +13,11 @@ import (
 // Identity is who a verified token says the caller is.
 type Identity struct {
 	UserID string // the sub claim
-	Email  string
-	Name   string
+	Email  string // the email claim when it is a string, else ""
+	Name   string // the name claim when it is a string, else ""
+	// ExpiresAt is the exp claim. Verify refuses tokens without exp, so it is never zero on an
+	// identity Verify returns (a long-lived connection can close when it passes).
+	ExpiresAt time.Time
 }
 
 // claims are the token's claims RecordRoom reads.

@@ -14,6 +14,10 @@ import (
 	"github.com/labstack/echo/v4/middleware"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/recordroom/recordroom/auth"
+	"github.com/recordroom/recordroom/members"
+	"github.com/recordroom/recordroom/records"
 )
 
 // Check is one readiness condition: nil when it holds.
@@ -29,6 +33,10 @@ type Config struct {
 	Registry *prometheus.Registry
 	// Ready lists what /readyz checks (the database, the change listener).
 	Ready []Check
+
+	Verifier *auth.Verifier
+	Members  *members.Service
+	Records  *records.Service
 }
 
 // New builds the HTTP handler.
@@ -48,6 +56,11 @@ func New(cfg Config) *echo.Echo {
 	})
 	e.GET("/readyz", readyHandler(cfg.Ready))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
+	e.GET("/openapi.json", serveOpenAPI)
+
+	room := e.Group("/v1/rooms/:room", roomAuth(cfg.Verifier, cfg.Members))
+	recordHandlers{records: cfg.Records}.routes(room)
+	memberHandlers{members: cfg.Members}.routes(room)
 	return e
 }
 

@@ -3,6 +3,7 @@ package db
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -33,6 +34,11 @@ func translate(err error, doing string) error {
 			return fmt.Errorf("%s: %w: %w", doing, ErrConflict, err)
 		case codeCheckViolation, codeForeignKeyViolation, codeNotNullViolation:
 			return fmt.Errorf("%s: %w: %w", doing, ErrInvalid, err)
+		}
+		// Class 22, data exceptions: a value Postgres cannot store, such as a number beyond
+		// numeric's range or a \u0000 in jsonb text.
+		if strings.HasPrefix(pgErr.Code, "22") {
+			return fmt.Errorf("%s: %w: %s", doing, ErrInvalid, pgErr.Message)
 		}
 	}
 	return fmt.Errorf("%s: %w", doing, err)

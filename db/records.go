@@ -3,7 +3,10 @@ package db
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/recordroom/recordroom/db/internal/dbsqlc"
 )
@@ -64,4 +67,61 @@ func recordFromRow(r dbsqlc.Record) Record {
 		CreatedAt:  r.CreatedAt,
 		UpdatedAt:  r.UpdatedAt,
 	}
+}
+
+// RecordGetForUpdate reads a record and locks it until the transaction ends.
+func (s Store) RecordGetForUpdate(ctx context.Context, room, collection, id string) (Record, error) {
+	row, err := s.q.RecordGetForUpdate(ctx, dbsqlc.RecordGetForUpdateParams{RoomID: room, Collection: collection, ID: id})
+	if err != nil {
+		return Record{}, translate(err, "get record")
+	}
+	return recordFromRow(dbsqlc.Record(row)), nil
+}
+
+// RecordUpdate replaces a record's data and increments its version.
+func (s Store) RecordUpdate(ctx context.Context, room, collection, id string, data json.RawMessage) (Record, error) {
+	row, err := s.q.RecordUpdate(ctx, dbsqlc.RecordUpdateParams{RoomID: room, Collection: collection, ID: id, Data: data})
+	if err != nil {
+		return Record{}, translate(err, "update record")
+	}
+	return recordFromRow(row), nil
+}
+
+// RecordQuery selects records of one collection with SQL built by the where-compiler.
+type RecordQuery struct {
+	Room, Collection string
+	// Where is a boolean SQL expression over the records columns; its placeholders start at $3
+	// ($1 and $2 are Room and Collection) and Args holds their values. It must come from package
+	// filter, which passes every user value as a parameter. Empty means every record.
+	Where string
+	Args  []any
+	// OrderBy is the ORDER BY list, from package filter too.
+	OrderBy string
+	Limit   int
+}
+
+// RecordSelect runs q.
+func (s Store) RecordSelect(ctx context.Context, q RecordQuery) ([]Record, error) {
+	where := q.Where
+	if where == "" {
+		where = "true"
+	}
+	args := append([]any{q.Room, q.Collection}, q.Args...)
+	args = append(args, q.Limit)
+	sql := "SELECT room_id, collection, id, user_id, data, version, created_at, updated_at FROM records" +
+		" WHERE room_id = $1 AND collection = $2 AND (" + where + ")" +
+		" ORDER BY " + q.OrderBy + " LIMIT $" + strconv.Itoa(len(args))
+	rows, err := s.conn.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, translate(err, "query records")
+	}
+	recs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Record, error) {
+		var r dbsqlc.Record
+		err := row.Scan(&r.RoomID, &r.Collection, &r.ID, &r.UserID, &r.Data, &r.Version, &r.CreatedAt, &r.UpdatedAt)
+		return recordFromRow(r), err
+	})
+	if err != nil {
+		return nil, translate(err, "query records")
+	}
+	return recs, nil
 }

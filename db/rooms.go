@@ -44,3 +44,33 @@ func roomFromRow(r dbsqlc.Room) Room {
 		UpdatedAt:      r.UpdatedAt,
 	}
 }
+
+// RoomLock locks the room's row until the transaction ends and tells whether it has users yet
+// and the role newcomers get.
+func (s Store) RoomLock(ctx context.Context, roomID string) (defaultRole string, hasUsers bool, err error) {
+	row, err := s.q.RoomLock(ctx, roomID)
+	if err != nil {
+		return "", false, translate(err, "lock room")
+	}
+	return row.DefaultRole, row.HasUsers, nil
+}
+
+// RoomUpdateSettings sets the role newcomers get and whether anonymous viewers are let in.
+func (s Store) RoomUpdateSettings(ctx context.Context, roomID, defaultRole string, allowAnonymous bool) (Room, error) {
+	row, err := s.q.RoomUpdateSettings(ctx, dbsqlc.RoomUpdateSettingsParams{
+		RoomID: roomID, DefaultRole: defaultRole, AllowAnonymous: allowAnonymous,
+	})
+	if err != nil {
+		return Room{}, translate(err, "update room settings")
+	}
+	return roomFromRow(row), nil
+}
+
+// RoomSetSchema replaces the room's schema document.
+func (s Store) RoomSetSchema(ctx context.Context, roomID string, schema json.RawMessage) (Room, error) {
+	row, err := s.q.RoomSetSchema(ctx, dbsqlc.RoomSetSchemaParams{RoomID: roomID, Schema: schema})
+	if err != nil {
+		return Room{}, translate(err, "set room schema")
+	}
+	return roomFromRow(row), nil
+}

@@ -5,7 +5,7 @@
 // so the same where-object gives the same records on every path. Order does the same for
 // orderBy: its SQL, Compare and keyset cursors agree.
 //
-// The semantics, in short (SEMANTICS.md has them in full):
+// The semantics, in short (docs/query-language.md has them in full):
 //
 //   - Keys are dotted paths into data ("address.city", each segment an object key, never an
 //     array index), the reserved fields id, userId, createdAt, updatedAt, or $and, $or, $not.

@@ -1,7 +1,7 @@
 // Package schema holds a room's collection schemas (PROTOCOL.md §2): it parses and checks the
 // schema document, compiles each collection's field specs as one JSON Schema (draft 2020-12,
 // santhosh-tekuri/jsonschema), validates record data against it and gives each collection's
-// access levels. SCHEMA.md beside this file records the decisions.
+// access levels. docs/schemas.md records the decisions.
 package schema
 
 import (
@@ -117,7 +117,7 @@ func validFieldName(name string) string {
 	return ""
 }
 
-// Parse parses and checks a schema document (PROTOCOL.md §2, SCHEMA.md). Every problem is an
+// Parse parses and checks a schema document (PROTOCOL.md §2, docs/schemas.md). Every problem is an
 // *Error naming its path, e.g. `collections.tasks.fields.title.maxLength: ...`; the first one
 // found, in sorted key order, is returned.
 func Parse(raw []byte) (*Schema, error) {

@@ -20,7 +20,7 @@ import (
 // reported as that field, "is required"; an undeclared field of a collection with
 // additionalFields false as that field, "is not allowed".
 //
-// With field checks, every number in data must also be within the bounds SCHEMA.md gives (1000
+// With field checks, every number in data must also be within the bounds docs/schemas.md gives (1000
 // characters, exponent within ±1000), which keeps validation fast whatever the data.
 func (c *Collection) Validate(data map[string]any) (errs []FieldError) {
 	if c == nil || c.validator == nil {

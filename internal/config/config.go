@@ -19,6 +19,8 @@ type Config struct {
 	Addr        string        // RECORDROOM_ADDR
 	JWTSecret   string        // RECORDROOM_JWT_SECRET (HS256)
 	JWKSURL     string        // RECORDROOM_JWKS_URL (RS256/ES256)
+	JWTIssuer   string        // RECORDROOM_JWT_ISSUER: required iss, when set
+	JWTAudience string        // RECORDROOM_JWT_AUDIENCE: required aud, when set
 	Schema      []byte        // contents of the file RECORDROOM_SCHEMA names; nil for none
 	DataDir     string        // RECORDROOM_DATA_DIR
 	S3          S3            // RECORDROOM_S3_*
@@ -54,6 +56,8 @@ func Load(getenv func(string) string) (Config, error) {
 		Addr:        or(getenv("RECORDROOM_ADDR"), DefaultAddr),
 		JWTSecret:   getenv("RECORDROOM_JWT_SECRET"),
 		JWKSURL:     getenv("RECORDROOM_JWKS_URL"),
+		JWTIssuer:   getenv("RECORDROOM_JWT_ISSUER"),
+		JWTAudience: getenv("RECORDROOM_JWT_AUDIENCE"),
 		DataDir:     or(getenv("RECORDROOM_DATA_DIR"), DefaultDataDir),
 		S3: S3{
 			Endpoint: getenv("RECORDROOM_S3_ENDPOINT"),

@@ -29,6 +29,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 	require.NoError(t, os.WriteFile(schema, []byte(`{"collections":{}}`), 0o600))
 	c, err := Load(env(map[string]string{
 		"DATABASE_URL": "postgres://x", "RECORDROOM_ADDR": "127.0.0.1:9", "RECORDROOM_JWKS_URL": "https://id.example/jwks",
+		"RECORDROOM_JWT_ISSUER": "https://id.example", "RECORDROOM_JWT_AUDIENCE": "recordroom",
 		"RECORDROOM_SCHEMA": schema, "RECORDROOM_DATA_DIR": "/d", "RECORDROOM_S3_ENDPOINT": "http://s3:9000",
 		"RECORDROOM_S3_BUCKET": "b", "RECORDROOM_S3_REGION": "eu-west-1", "RECORDROOM_S3_PATH_STYLE": "true",
 		"RECORDROOM_MAX_FILE_BYTES": "1024", "RECORDROOM_MIGRATE": "false", "RECORDROOM_DB_WAIT": "2s",
@@ -37,6 +38,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, Config{
 		DatabaseURL: "postgres://x", Addr: "127.0.0.1:9", JWKSURL: "https://id.example/jwks",
+		JWTIssuer: "https://id.example", JWTAudience: "recordroom",
 		Schema: []byte(`{"collections":{}}`), DataDir: "/d",
 		S3:          S3{Endpoint: "http://s3:9000", Bucket: "b", Region: "eu-west-1", PathStyle: true},
 		MaxFileSize: 1024, Migrate: false, DBWait: 2 * time.Second, LogLevel: slog.LevelDebug,

@@ -19,9 +19,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/recordroom/recordroom/api"
+	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/internal/config"
+	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/realtime"
+	"github.com/recordroom/recordroom/records"
 )
 
 // ShutdownTimeout bounds a graceful stop: in-flight requests get this long to finish.
@@ -66,6 +69,18 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		}
 	}
 
+	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{
+		Secret: []byte(cfg.JWTSecret), JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
+		Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	recordService, err := records.New(database, cfg.Schema)
+	if err != nil {
+		return err
+	}
+
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
@@ -77,6 +92,9 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	handler := api.New(api.Config{
 		Logger:   logger,
 		Registry: registry,
+		Verifier: verifier,
+		Members:  members.New(database),
+		Records:  recordService,
 		Ready: []api.Check{
 			{Name: "database", Check: database.Ping},
 			{Name: "listener", Check: func(context.Context) error {

@@ -6,8 +6,6 @@ package dbsqlc
 
 import (
 	"time"
-
-	"github.com/jackc/pgx/v5/pgtype"
 )
 
 type File struct {
@@ -55,8 +53,8 @@ type TeamMember struct {
 	RoomID    string
 	TeamID    string
 	ID        string
-	UserID    pgtype.Text
-	Email     pgtype.Text
+	UserID    *string
+	Email     *string
 	Role      string
 	Status    string
 	InvitedBy string
@@ -68,8 +66,8 @@ type User struct {
 	RoomID      string
 	UserID      string
 	Role        string
-	Email       pgtype.Text
-	Name        pgtype.Text
+	Email       *string
+	Name        *string
 	FirstSeenAt time.Time
 	LastSeenAt  time.Time
 }

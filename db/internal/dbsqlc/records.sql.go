@@ -56,6 +56,36 @@ func (q *Queries) RecordGet(ctx context.Context, arg RecordGetParams) (Record, e
 	return i, err
 }
 
+const recordGetForUpdate = `-- name: RecordGetForUpdate :one
+SELECT room_id, collection, id, user_id, data, version, created_at, updated_at
+FROM records
+WHERE room_id = $1 AND collection = $2 AND id = $3
+FOR UPDATE
+`
+
+type RecordGetForUpdateParams struct {
+	RoomID     string
+	Collection string
+	ID         string
+}
+
+// Locks the record for the rest of a write transaction (put, remove).
+func (q *Queries) RecordGetForUpdate(ctx context.Context, arg RecordGetForUpdateParams) (Record, error) {
+	row := q.db.QueryRow(ctx, recordGetForUpdate, arg.RoomID, arg.Collection, arg.ID)
+	var i Record
+	err := row.Scan(
+		&i.RoomID,
+		&i.Collection,
+		&i.ID,
+		&i.UserID,
+		&i.Data,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const recordInsert = `-- name: RecordInsert :one
 INSERT INTO records (room_id, collection, id, user_id, data)
 VALUES ($1, $2, $3, $4, $5)
@@ -77,6 +107,41 @@ func (q *Queries) RecordInsert(ctx context.Context, arg RecordInsertParams) (Rec
 		arg.ID,
 		arg.UserID,
 		arg.Data,
+	)
+	var i Record
+	err := row.Scan(
+		&i.RoomID,
+		&i.Collection,
+		&i.ID,
+		&i.UserID,
+		&i.Data,
+		&i.Version,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const recordUpdate = `-- name: RecordUpdate :one
+UPDATE records
+SET data = $1, version = version + 1, updated_at = now()
+WHERE room_id = $2 AND collection = $3 AND id = $4
+RETURNING room_id, collection, id, user_id, data, version, created_at, updated_at
+`
+
+type RecordUpdateParams struct {
+	Data       []byte
+	RoomID     string
+	Collection string
+	ID         string
+}
+
+func (q *Queries) RecordUpdate(ctx context.Context, arg RecordUpdateParams) (Record, error) {
+	row := q.db.QueryRow(ctx, recordUpdate,
+		arg.Data,
+		arg.RoomID,
+		arg.Collection,
+		arg.ID,
 	)
 	var i Record
 	err := row.Scan(

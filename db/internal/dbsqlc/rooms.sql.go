@@ -38,3 +38,76 @@ func (q *Queries) RoomGet(ctx context.Context, roomID string) (Room, error) {
 	)
 	return i, err
 }
+
+const roomLock = `-- name: RoomLock :one
+SELECT default_role, EXISTS (SELECT 1 FROM users u WHERE u.room_id = $1) AS has_users
+FROM rooms r
+WHERE r.room_id = $1
+FOR UPDATE
+`
+
+type RoomLockRow struct {
+	DefaultRole string
+	HasUsers    bool
+}
+
+// Serialises the arrival of a room's first users, so exactly one of them becomes admin.
+func (q *Queries) RoomLock(ctx context.Context, roomID string) (RoomLockRow, error) {
+	row := q.db.QueryRow(ctx, roomLock, roomID)
+	var i RoomLockRow
+	err := row.Scan(&i.DefaultRole, &i.HasUsers)
+	return i, err
+}
+
+const roomSetSchema = `-- name: RoomSetSchema :one
+UPDATE rooms
+SET schema = $1, updated_at = now()
+WHERE room_id = $2
+RETURNING room_id, default_role, allow_anonymous, schema, created_at, updated_at
+`
+
+type RoomSetSchemaParams struct {
+	Schema []byte
+	RoomID string
+}
+
+func (q *Queries) RoomSetSchema(ctx context.Context, arg RoomSetSchemaParams) (Room, error) {
+	row := q.db.QueryRow(ctx, roomSetSchema, arg.Schema, arg.RoomID)
+	var i Room
+	err := row.Scan(
+		&i.RoomID,
+		&i.DefaultRole,
+		&i.AllowAnonymous,
+		&i.Schema,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const roomUpdateSettings = `-- name: RoomUpdateSettings :one
+UPDATE rooms
+SET default_role = $1, allow_anonymous = $2, updated_at = now()
+WHERE room_id = $3
+RETURNING room_id, default_role, allow_anonymous, schema, created_at, updated_at
+`
+
+type RoomUpdateSettingsParams struct {
+	DefaultRole    string
+	AllowAnonymous bool
+	RoomID         string
+}
+
+func (q *Queries) RoomUpdateSettings(ctx context.Context, arg RoomUpdateSettingsParams) (Room, error) {
+	row := q.db.QueryRow(ctx, roomUpdateSettings, arg.DefaultRole, arg.AllowAnonymous, arg.RoomID)
+	var i Room
+	err := row.Scan(
+		&i.RoomID,
+		&i.DefaultRole,
+		&i.AllowAnonymous,
+		&i.Schema,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}

@@ -1,0 +1,109 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/recordroom/recordroom/access"
+	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/members"
+	"github.com/recordroom/recordroom/records"
+)
+
+type memberHandlers struct{ members *members.Service }
+
+func (h memberHandlers) routes(g *echo.Group) {
+	g.GET("/me", h.me)
+	g.GET("/users", h.list)
+	g.PATCH("/users/:userId", h.setRole)
+	g.DELETE("/users/:userId", h.remove)
+	g.GET("/settings", h.getSettings)
+	g.PATCH("/settings", h.patchSettings)
+}
+
+// userJSON is a user row as clients see it (PROTOCOL.md §1).
+type userJSON struct {
+	ID          string       `json:"id"`
+	Role        string       `json:"role"`
+	Email       string       `json:"email,omitempty"`
+	Name        string       `json:"name,omitempty"`
+	FirstSeenAt records.Time `json:"firstSeenAt"`
+	LastSeenAt  records.Time `json:"lastSeenAt"`
+}
+
+func toUserJSON(u db.User) userJSON {
+	return userJSON{ID: u.ID, Role: u.Role, Email: u.Email, Name: u.Name,
+		FirstSeenAt: records.Time(u.FirstSeenAt), LastSeenAt: records.Time(u.LastSeenAt)}
+}
+
+// me answers the caller's user row; an anonymous viewer has no id and no row.
+func (h memberHandlers) me(c echo.Context) error {
+	u, ok := userOf(c)
+	if !ok {
+		return c.JSON(http.StatusOK, map[string]any{"id": nil, "role": access.Viewer, "anonymous": true})
+	}
+	return c.JSON(http.StatusOK, toUserJSON(u))
+}
+
+func (h memberHandlers) list(c echo.Context) error {
+	if err := atLeast(c, access.Member, "listing users"); err != nil {
+		return err
+	}
+	users, err := h.members.Users(c.Request().Context(), c.Param("room"))
+	if err != nil {
+		return err
+	}
+	out := make([]userJSON, len(users))
+	for i, u := range users {
+		out[i] = toUserJSON(u)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"users": out})
+}
+
+func (h memberHandlers) setRole(c echo.Context) error {
+	var body struct {
+		Role string `json:"role"`
+	}
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	role, err := access.ParseRole(body.Role)
+	if err != nil {
+		return &errcode.Error{Code: errcode.Invalid, Message: "invalid role",
+			Details: []errcode.Detail{{Path: "role", Message: err.Error()}}}
+	}
+	u, err := h.members.SetRole(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("userId"), role)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toUserJSON(u))
+}
+
+func (h memberHandlers) remove(c echo.Context) error {
+	if err := h.members.Remove(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("userId")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h memberHandlers) getSettings(c echo.Context) error {
+	r, err := h.members.Room(c.Request().Context(), c.Param("room"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, members.SettingsOf(r))
+}
+
+func (h memberHandlers) patchSettings(c echo.Context) error {
+	var patch members.SettingsPatch
+	if err := bindJSON(c, &patch); err != nil {
+		return err
+	}
+	s, err := h.members.UpdateSettings(c.Request().Context(), callerOf(c), c.Param("room"), patch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, s)
+}

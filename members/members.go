@@ -1,0 +1,189 @@
+// Package members manages who is in a room: users and their roles, and the room's settings for
+// newcomers. (Teams and invites come next.)
+package members
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/recordroom/recordroom/access"
+	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/errcode"
+)
+
+// SeenInterval is how stale lastSeenAt may get: refreshing it on every request would make every
+// read a write (and a change notification).
+const SeenInterval = time.Minute
+
+// Service answers for a room's members.
+type Service struct {
+	db *db.DB
+}
+
+// New makes the service.
+func New(database *db.DB) *Service { return &Service{db: database} }
+
+// Visitor is who a verified token says is arriving.
+type Visitor struct {
+	UserID, Email, Name string
+}
+
+// Arrive returns the visitor's user row in room, creating the room and the row on first access:
+// the room's first user becomes its admin, later ones get the room's default role.
+func (s *Service) Arrive(ctx context.Context, room string, v Visitor) (db.User, error) {
+	u, err := s.db.UserGet(ctx, room, v.UserID)
+	switch {
+	case err == nil:
+		if time.Since(u.LastSeenAt) < SeenInterval && u.Email == v.Email && u.Name == v.Name {
+			return u, nil
+		}
+		return s.db.UserSeen(ctx, room, v.UserID, v.Email, v.Name)
+	case !errors.Is(err, db.ErrNotFound):
+		return db.User{}, err
+	}
+	err = s.db.InTx(ctx, func(tx db.Store) error {
+		if err := tx.RoomEnsure(ctx, room); err != nil {
+			return err
+		}
+		defaultRole, hasUsers, err := tx.RoomLock(ctx, room)
+		if err != nil {
+			return err
+		}
+		role := defaultRole
+		if !hasUsers {
+			role = string(access.Admin)
+		}
+		u, err = tx.UserInsert(ctx, db.User{Room: room, ID: v.UserID, Role: role, Email: v.Email, Name: v.Name})
+		return err
+	})
+	return u, err
+}
+
+// Room returns the room's settings, creating the room on first access.
+func (s *Service) Room(ctx context.Context, room string) (db.Room, error) {
+	r, err := s.db.RoomGet(ctx, room)
+	if errors.Is(err, db.ErrNotFound) {
+		if err := s.db.RoomEnsure(ctx, room); err != nil {
+			return db.Room{}, err
+		}
+		r, err = s.db.RoomGet(ctx, room)
+	}
+	return r, err
+}
+
+// Users lists the room's users.
+func (s *Service) Users(ctx context.Context, room string) ([]db.User, error) {
+	return s.db.UserList(ctx, room)
+}
+
+// SetRole changes a user's role (admins only). The room's last admin cannot step down: a room
+// without an admin could never change its schema or roles again.
+func (s *Service) SetRole(ctx context.Context, caller access.Caller, room, userID string, role access.Role) (db.User, error) {
+	if caller.Role != access.Admin {
+		return db.User{}, errcode.New(errcode.Forbidden, "only admins change roles")
+	}
+	var u db.User
+	err := s.db.InTx(ctx, func(tx db.Store) error {
+		if _, _, err := tx.RoomLock(ctx, room); err != nil {
+			return err
+		}
+		current, err := tx.UserGet(ctx, room, userID)
+		if err != nil {
+			return notFound(err, "no user %q in this room", userID)
+		}
+		if current.Role == string(access.Admin) && role != access.Admin {
+			if err := needAnotherAdmin(ctx, tx, room); err != nil {
+				return err
+			}
+		}
+		u, err = tx.UserSetRole(ctx, room, userID, string(role))
+		return err
+	})
+	return u, err
+}
+
+// Remove takes a user out of the room (admins only). Their records stay, still theirs.
+func (s *Service) Remove(ctx context.Context, caller access.Caller, room, userID string) error {
+	if caller.Role != access.Admin {
+		return errcode.New(errcode.Forbidden, "only admins remove users")
+	}
+	return s.db.InTx(ctx, func(tx db.Store) error {
+		if _, _, err := tx.RoomLock(ctx, room); err != nil {
+			return err
+		}
+		current, err := tx.UserGet(ctx, room, userID)
+		if err != nil {
+			return notFound(err, "no user %q in this room", userID)
+		}
+		if current.Role == string(access.Admin) {
+			if err := needAnotherAdmin(ctx, tx, room); err != nil {
+				return err
+			}
+		}
+		return tx.UserDelete(ctx, room, userID)
+	})
+}
+
+// Settings are what a room's admins decide for newcomers.
+type Settings struct {
+	DefaultRole    access.Role `json:"defaultRole"`
+	AllowAnonymous bool        `json:"allowAnonymous"`
+}
+
+// SettingsPatch changes the settings it names.
+type SettingsPatch struct {
+	DefaultRole    *string `json:"defaultRole"`
+	AllowAnonymous *bool   `json:"allowAnonymous"`
+}
+
+// UpdateSettings applies a patch (admins only).
+func (s *Service) UpdateSettings(ctx context.Context, caller access.Caller, room string, p SettingsPatch) (Settings, error) {
+	if caller.Role != access.Admin {
+		return Settings{}, errcode.New(errcode.Forbidden, "only admins change settings")
+	}
+	r, err := s.Room(ctx, room)
+	if err != nil {
+		return Settings{}, err
+	}
+	settings := SettingsOf(r)
+	if p.DefaultRole != nil {
+		role, err := access.ParseRole(*p.DefaultRole)
+		if err != nil {
+			return Settings{}, &errcode.Error{Code: errcode.Invalid, Message: "invalid settings",
+				Details: []errcode.Detail{{Path: "defaultRole", Message: err.Error()}}}
+		}
+		settings.DefaultRole = role
+	}
+	if p.AllowAnonymous != nil {
+		settings.AllowAnonymous = *p.AllowAnonymous
+	}
+	r, err = s.db.RoomUpdateSettings(ctx, room, string(settings.DefaultRole), settings.AllowAnonymous)
+	if err != nil {
+		return Settings{}, err
+	}
+	return SettingsOf(r), nil
+}
+
+// SettingsOf reads a room's settings.
+func SettingsOf(r db.Room) Settings {
+	return Settings{DefaultRole: access.Role(r.DefaultRole), AllowAnonymous: r.AllowAnonymous}
+}
+
+func needAnotherAdmin(ctx context.Context, tx db.Store, room string) error {
+	n, err := tx.UserCountAdmins(ctx, room)
+	if err != nil {
+		return err
+	}
+	if n <= 1 {
+		return errcode.New(errcode.Conflict, "the room's last admin cannot be removed or demoted: make another user admin first")
+	}
+	return nil
+}
+
+func notFound(err error, format string, args ...any) error {
+	if errors.Is(err, db.ErrNotFound) {
+		return errcode.New(errcode.NotFound, format, args...)
+	}
+	return err
+}

@@ -1,0 +1,146 @@
+package records
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/filter"
+)
+
+// Record is a record as clients see it (PROTOCOL.md §3).
+type Record struct {
+	ID         string          `json:"id"`
+	Collection string          `json:"collection"`
+	UserID     string          `json:"userId"`
+	Data       json.RawMessage `json:"data"`
+	Version    int64           `json:"version"`
+	CreatedAt  Time            `json:"createdAt"`
+	UpdatedAt  Time            `json:"updatedAt"`
+}
+
+// Time renders as the contract's timestamps: UTC with milliseconds, "2026-11-27T10:00:00.123Z".
+type Time time.Time
+
+// TimeLayout is the one timestamp format of the contract.
+const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
+
+// MarshalJSON renders t in TimeLayout.
+func (t Time) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + time.Time(t).UTC().Format(TimeLayout) + `"`), nil
+}
+
+// UnmarshalJSON reads any RFC 3339 timestamp.
+func (t *Time) UnmarshalJSON(b []byte) error {
+	var s string
+	if err := json.Unmarshal(b, &s); err != nil {
+		return err
+	}
+	v, err := time.Parse(time.RFC3339Nano, s)
+	*t = Time(v)
+	return err
+}
+
+// FromDB converts a stored record.
+func FromDB(r db.Record) Record {
+	return Record{
+		ID: r.ID, Collection: r.Collection, UserID: r.UserID, Data: r.Data, Version: r.Version,
+		CreatedAt: Time(r.CreatedAt), UpdatedAt: Time(r.UpdatedAt),
+	}
+}
+
+// Doc is what filters see of a record; data that does not decode (never stored by this
+// server) reads as empty.
+func Doc(r db.Record) filter.Doc {
+	data, _ := decodeObject(r.Data)
+	return filter.Doc{ID: r.ID, UserID: r.UserID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Data: data}
+}
+
+var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
+
+// checkID validates a client-chosen id, or makes a UUIDv7 when there is none: time-ordered, so
+// new records land at the end of the index.
+func checkID(id string) (string, error) {
+	if id == "" {
+		u, err := uuid.NewV7()
+		if err != nil {
+			return "", fmt.Errorf("generate id: %w", err)
+		}
+		return u.String(), nil
+	}
+	if !idPattern.MatchString(id) {
+		return "", errcode.New(errcode.BadRequest, "invalid id %q: 1–128 characters of A-Z a-z 0-9 . _ : -", truncate(id))
+	}
+	return id, nil
+}
+
+// MaxDepth is how deeply record data may nest (PROTOCOL.md §2).
+const MaxDepth = 64
+
+// decodeData parses record data sent by a client: a JSON object, nested at most MaxDepth levels.
+// Numbers stay json.Number, so they are stored exactly as sent.
+func decodeData(raw json.RawMessage) (map[string]any, error) {
+	if d := depth(raw); d > MaxDepth {
+		return nil, errcode.New(errcode.BadRequest, "data nests %d levels deep: at most %d", d, MaxDepth)
+	}
+	data, err := decodeObject(raw)
+	if err != nil {
+		return nil, errcode.New(errcode.BadRequest, "data must be a JSON object: %v", err)
+	}
+	return data, nil
+}
+
+func decodeObject(raw []byte) (map[string]any, error) {
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var data map[string]any
+	if err := dec.Decode(&data); err != nil {
+		return nil, err
+	}
+	if data == nil {
+		return nil, fmt.Errorf("got null")
+	}
+	if dec.More() {
+		return nil, fmt.Errorf("trailing data after the object")
+	}
+	return data, nil
+}
+
+// depth is the deepest nesting of arrays and objects in raw, found in one pass without
+// decoding, so that hostile input is refused before it costs anything.
+func depth(raw []byte) int {
+	d, deepest, inString, escaped := 0, 0, false, false
+	for _, c := range raw {
+		switch {
+		case inString:
+			if escaped {
+				escaped = false
+			} else if c == '\\' {
+				escaped = true
+			} else if c == '"' {
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			d++
+			deepest = max(deepest, d)
+		case c == '}' || c == ']':
+			d--
+		}
+	}
+	return deepest
+}
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}

@@ -1,0 +1,182 @@
+// Package records is the record service: query, get, create, put and remove, with the room's
+// schema and access rules. REST and WebSocket both call it, so the rules cannot differ between
+// transports.
+package records
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/recordroom/recordroom/access"
+	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/schema"
+)
+
+// Service reads and writes records.
+type Service struct {
+	db            *db.DB
+	defaultSchema *schema.Schema
+	schemas       schemaCache
+}
+
+// New makes the service. defaultSchema (RECORDROOM_SCHEMA) applies to rooms without a schema of
+// their own; nil means open mode.
+func New(database *db.DB, defaultSchema []byte) (*Service, error) {
+	s := &Service{db: database, defaultSchema: schema.Open()}
+	if len(defaultSchema) > 0 {
+		parsed, err := schema.Parse(defaultSchema)
+		if err != nil {
+			return nil, fmt.Errorf("RECORDROOM_SCHEMA: %w", err)
+		}
+		s.defaultSchema = parsed
+	}
+	return s, nil
+}
+
+// Query limits (PROTOCOL.md §3).
+const (
+	DefaultLimit = 1000
+	MaxLimit     = 10000
+)
+
+// Query is a list request.
+type Query struct {
+	Where   json.RawMessage
+	OrderBy json.RawMessage
+	Limit   int    // 0 means DefaultLimit
+	After   string // a cursor from a previous page's Next
+}
+
+// Page is one page of a query's result.
+type Page struct {
+	Records []Record `json:"records"`
+	Next    string   `json:"next,omitempty"` // empty on the last page
+}
+
+// Prepared is a query checked against the schema and the caller's access, ready to run.
+type Prepared struct {
+	Room, Collection string
+	Where            *filter.Where
+	Order            filter.Order
+	Limit            int
+	// OwnerScoped restricts the result to records Owner created (owner-level read access); an
+	// anonymous caller, who owns nothing, gets nothing.
+	OwnerScoped bool
+	Owner       string
+	after       string
+}
+
+// Prepare parses and checks a query. WebSocket subscriptions keep the result to match changes.
+func (s *Service) Prepare(ctx context.Context, caller access.Caller, room, collection string, q Query) (*Prepared, error) {
+	c, err := s.collection(ctx, room, collection)
+	if err != nil {
+		return nil, err
+	}
+	p := &Prepared{Room: room, Collection: collection, Limit: q.Limit, after: q.After}
+	if c.Read == access.LevelOwner {
+		p.OwnerScoped, p.Owner = true, caller.UserID
+	} else if !access.Allowed(caller, c.Read, access.Read, "") {
+		return nil, errcode.New(errcode.Forbidden, "reading %q needs role %s", collection, c.Read)
+	}
+	if p.Limit == 0 {
+		p.Limit = DefaultLimit
+	}
+	if p.Limit < 1 || p.Limit > MaxLimit {
+		return nil, errcode.New(errcode.BadRequest, "limit: must be 1 to %d, got %d", MaxLimit, q.Limit)
+	}
+	if p.Where, err = filter.Parse(q.Where); err != nil {
+		return nil, badRequest(err)
+	}
+	if p.Order, err = filter.ParseOrder(q.OrderBy); err != nil {
+		return nil, badRequest(err)
+	}
+	return p, nil
+}
+
+// Query runs a list request.
+func (s *Service) Query(ctx context.Context, caller access.Caller, room, collection string, q Query) (Page, error) {
+	p, err := s.Prepare(ctx, caller, room, collection, q)
+	if err != nil {
+		return Page{}, err
+	}
+	return s.Run(ctx, p)
+}
+
+// Run runs a prepared query: one page, and the cursor of the next when there is more.
+func (s *Service) Run(ctx context.Context, p *Prepared) (Page, error) {
+	if p.OwnerScoped && p.Owner == "" {
+		return Page{Records: []Record{}}, nil
+	}
+	params := filter.Params{p.Room, p.Collection}
+	cond := p.Where.SQL(&params)
+	if p.OwnerScoped {
+		cond = "(" + cond + ") AND user_id = " + params.Add(p.Owner)
+	}
+	if p.after != "" {
+		afterCond, err := p.Order.AfterSQL(p.after, &params)
+		if err != nil {
+			return Page{}, badRequest(err)
+		}
+		cond = "(" + cond + ") AND (" + afterCond + ")"
+	}
+	rows, err := s.db.RecordSelect(ctx, db.RecordQuery{
+		Room: p.Room, Collection: p.Collection, Where: cond, Args: params[2:],
+		OrderBy: p.Order.SQL(), Limit: p.Limit + 1,
+	})
+	if err != nil {
+		return Page{}, err
+	}
+	page := Page{Records: make([]Record, 0, min(len(rows), p.Limit))}
+	for i, r := range rows {
+		if i == p.Limit {
+			page.Next = p.Order.Cursor(Doc(rows[i-1]))
+			break
+		}
+		page.Records = append(page.Records, FromDB(r))
+	}
+	return page, nil
+}
+
+// Get reads one record.
+func (s *Service) Get(ctx context.Context, caller access.Caller, room, collection, id string) (Record, error) {
+	c, err := s.collection(ctx, room, collection)
+	if err != nil {
+		return Record{}, err
+	}
+	if c.Read != access.LevelOwner && !access.Allowed(caller, c.Read, access.Read, "") {
+		return Record{}, errcode.New(errcode.Forbidden, "reading %q needs role %s", collection, c.Read)
+	}
+	r, err := s.db.RecordGet(ctx, room, collection, id)
+	if err != nil {
+		return Record{}, recordErr(err, collection, id)
+	}
+	// Another user's owner-scoped record reads as missing: its existence is theirs too.
+	if !access.Allowed(caller, c.Read, access.Read, r.UserID) {
+		return Record{}, recordErr(db.ErrNotFound, collection, id)
+	}
+	return FromDB(r), nil
+}
+
+func badRequest(err error) error {
+	var fe *filter.Error
+	if errors.As(err, &fe) {
+		return errcode.New(errcode.BadRequest, "%s", fe.Error())
+	}
+	return err
+}
+
+func recordErr(err error, collection, id string) error {
+	switch {
+	case errors.Is(err, db.ErrNotFound):
+		return errcode.New(errcode.NotFound, "no record %q in %q", truncate(id), collection)
+	case errors.Is(err, db.ErrConflict):
+		return errcode.New(errcode.Conflict, "record %q exists in %q", truncate(id), collection)
+	case errors.Is(err, db.ErrInvalid):
+		return errcode.New(errcode.BadRequest, "data cannot be stored: %v", err)
+	}
+	return err
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/errcode"
 )
 
@@ -66,6 +67,9 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		apiErr := errcode.As(err)
+		if errors.Is(err, db.ErrUnavailable) {
+			apiErr = errcode.New(errcode.Unavailable, "the database is unreachable: retry shortly")
+		}
 		status := httpStatus(apiErr.Code)
 		if status >= 500 {
 			logger.Error("request failed", "request_id", requestID(c), "err", err)

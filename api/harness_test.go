@@ -39,9 +39,15 @@ func newServer(t *testing.T) *server {
 // newServerWithSchema starts the API with defaultSchema as RECORDROOM_SCHEMA.
 func newServerWithSchema(t *testing.T, defaultSchema []byte) *server {
 	t.Helper()
+	return newServerAt(t, testdb.New(t).URL, defaultSchema)
+}
+
+// newServerAt starts the API on the database at databaseURL.
+func newServerAt(t *testing.T, databaseURL string, defaultSchema []byte) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	database, err := db.Open(ctx, testdb.New(t).URL, db.Options{})
+	database, err := db.Open(ctx, databaseURL, db.Options{})
 	require.NoError(t, err)
 	t.Cleanup(database.Close)
 	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{Secret: []byte(secret)})

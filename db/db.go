@@ -95,9 +95,13 @@ func (d *DB) Wait(ctx context.Context, timeout time.Duration) error {
 
 // InTx runs fn in one transaction: committed when fn returns nil, rolled back otherwise.
 func (d *DB) InTx(ctx context.Context, fn func(Store) error) error {
-	return pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
+	err := pgx.BeginFunc(ctx, d.pool, func(tx pgx.Tx) error {
 		return fn(newStore(tx))
 	})
+	if err != nil && !errors.Is(err, ErrUnavailable) && unreachable(err) {
+		return fmt.Errorf("transaction: %w: %w", ErrUnavailable, err) // begin or commit failed
+	}
+	return err
 }
 
 // Store runs RecordRoom's queries, on the pool or inside a transaction.
@@ -116,3 +120,6 @@ var ErrConflict = errors.New("conflict")
 
 // ErrInvalid: the database refused a value (a check or foreign key constraint).
 var ErrInvalid = errors.New("invalid value")
+
+// ErrUnavailable: the database cannot be reached now; the same request may succeed later.
+var ErrUnavailable = errors.New("database unavailable")

@@ -3,16 +3,9 @@ package filter_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"io/fs"
 	"sort"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,10 +13,8 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
-	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/filter"
 	"github.com/recordroom/recordroom/internal/testdb"
-	"github.com/recordroom/recordroom/migrations"
 )
 
 const (
@@ -50,109 +41,9 @@ func addRoom(t *testing.T, pool *pgxpool.Pool) {
 // (COLLATE "C") orders differently here than in Go. It skips when the server has no ICU.
 func openICURoom(t *testing.T) *pgxpool.Pool {
 	t.Helper()
-	ctx := context.Background()
-	server := testdb.ServerURL(t)
-	icuOnce.Do(func() { icuTemplate, icuErr = ensureICUTemplate(t, server) })
-	if errors.Is(icuErr, errNoICU) {
-		t.Skip(icuErr)
-	}
-	require.NoError(t, icuErr)
-	name := "recordroom_test_icu_" + randomHex()
-	require.NoError(t, adminExec(ctx, server, "CREATE DATABASE "+name+" TEMPLATE "+icuTemplate))
-	t.Cleanup(func() {
-		if err := adminExec(context.WithoutCancel(ctx), server, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop %s: %v", name, err)
-		}
-	})
-	pool, err := pgxpool.New(ctx, testdb.WithDatabase(t, server, name))
-	require.NoError(t, err)
-	t.Cleanup(pool.Close)
+	pool := testdb.NewICU(t).Pool(t)
 	addRoom(t, pool)
 	return pool
-}
-
-var (
-	icuOnce     sync.Once
-	icuTemplate string
-	icuErr      error
-	errNoICU    = errors.New("the test server cannot create ICU databases")
-)
-
-// ensureICUTemplate migrates an ICU database once per set of migrations (migrating takes
-// seconds, cloning milliseconds), named within testdb's recordroom_test_ namespace; concurrent
-// test processes take turns under an advisory lock, and templates of older migrations go.
-func ensureICUTemplate(t *testing.T, server string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	h := sha256.New()
-	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(migrations.FS, path)
-		h.Write([]byte(path + "\x00"))
-		h.Write(b)
-		return err
-	})
-	if err != nil {
-		return "", err
-	}
-	prefix := "recordroom_test_icutpl_"
-	name := prefix + hex.EncodeToString(h.Sum(nil))[:16]
-	conn, err := pgx.Connect(ctx, server)
-	if err != nil {
-		return "", err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	if _, err := conn.Exec(ctx, "SELECT pg_advisory_lock(hashtext('recordroom_filter_icu_template'))"); err != nil {
-		return "", err
-	}
-	var exists bool
-	if err := conn.QueryRow(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil || exists {
-		return name, err
-	}
-	building := name + "_building"
-	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+building+" WITH (FORCE)"); err != nil {
-		return "", err
-	}
-	_, err = conn.Exec(ctx, "CREATE DATABASE "+building+" TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'")
-	if err != nil {
-		return "", fmt.Errorf("%w: %v", errNoICU, err)
-	}
-	m, err := db.NewMigrator(testdb.WithDatabase(t, server, building))
-	if err != nil {
-		return "", err
-	}
-	_, err = m.Up(ctx)
-	m.Close()
-	if err != nil {
-		return "", err
-	}
-	if _, err := conn.Exec(ctx, "ALTER DATABASE "+building+" RENAME TO "+name); err != nil {
-		return "", err
-	}
-	rows, _ := conn.Query(ctx, "SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2", prefix, name)
-	stale, _ := pgx.CollectRows(rows, pgx.RowTo[string])
-	for _, s := range stale {
-		_, _ = conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{s}.Sanitize()+" WITH (FORCE)")
-	}
-	return name, nil
-}
-
-func adminExec(ctx context.Context, server, sql string) error {
-	conn, err := pgx.Connect(ctx, server)
-	if err != nil {
-		return err
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
-	_, err = conn.Exec(ctx, sql)
-	return err
-}
-
-func randomHex() string {
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
 }
 
 // insertDocs stores docs in the test collection and returns them as read back, the way the

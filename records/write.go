@@ -75,11 +75,8 @@ func (s *Service) Put(ctx context.Context, caller access.Caller, room, collectio
 		if err != nil {
 			return err
 		}
-		if !access.Allowed(caller, c.Write, access.Update, current.UserID) {
-			return forbiddenWrite(c)
-		}
-		if ifVersion != nil && *ifVersion != current.Version {
-			return errcode.New(errcode.Conflict, "record %q is at version %d, not %d", truncate(id), current.Version, *ifVersion)
+		if err := mayChange(caller, c, current, ifVersion); err != nil {
+			return err
 		}
 		merged := patch
 		if !replace {
@@ -120,11 +117,8 @@ func (s *Service) Remove(ctx context.Context, caller access.Caller, room, collec
 		if err != nil {
 			return err
 		}
-		if !access.Allowed(caller, c.Write, access.Update, current.UserID) {
-			return forbiddenWrite(c)
-		}
-		if ifVersion != nil && *ifVersion != current.Version {
-			return errcode.New(errcode.Conflict, "record %q is at version %d, not %d", truncate(id), current.Version, *ifVersion)
+		if err := mayChange(caller, c, current, ifVersion); err != nil {
+			return err
 		}
 		return tx.RecordDelete(ctx, room, collection, id)
 	})
@@ -134,6 +128,18 @@ func (s *Service) Remove(ctx context.Context, caller access.Caller, room, collec
 func mayCreate(caller access.Caller, c *schema.Collection) error {
 	if !access.Allowed(caller, c.Write, access.Create, "") {
 		return forbiddenWrite(c)
+	}
+	return nil
+}
+
+// mayChange checks an update or removal of an existing record: the write rule for its creator,
+// and ifVersion.
+func mayChange(caller access.Caller, c *schema.Collection, current db.Record, ifVersion *int64) error {
+	if !access.Allowed(caller, c.Write, access.Update, current.UserID) {
+		return forbiddenWrite(c)
+	}
+	if ifVersion != nil && *ifVersion != current.Version {
+		return errcode.New(errcode.Conflict, "record %q is at version %d, not %d", truncate(current.ID), current.Version, *ifVersion)
 	}
 	return nil
 }

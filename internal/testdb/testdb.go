@@ -42,10 +42,22 @@ var (
 	serverOnce sync.Once
 	serverURL  string
 	serverErr  error
+)
 
-	templateOnce sync.Once
-	templateName string
-	templateErr  error
+// flavor is a kind of test database; each gets its own migrated template, made once.
+type flavor struct {
+	tag    string // in the template's name
+	create string // the CREATE DATABASE clause of the template
+	once   sync.Once
+	name   string
+	err    error
+}
+
+var (
+	plain = &flavor{tag: "plain", create: "TEMPLATE template0"}
+	// icu databases compare text by ICU en-US rules (case-insensitive first): any comparison
+	// that should be byte-wise but forgot COLLATE "C" orders differently there.
+	icu = &flavor{tag: "icu", create: "TEMPLATE template0 ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LOCALE 'C.UTF-8'"}
 )
 
 // ServerURL is a URL of the test server's maintenance database, from which test databases are
@@ -83,12 +95,27 @@ func startDevCluster() (string, error) {
 // New creates an empty, migrated database for t, dropped when t ends.
 func New(t testing.TB) DB {
 	t.Helper()
+	return fromTemplate(t, plain)
+}
+
+// NewICU is New with an ICU en-US default collation; it skips t where the server cannot make
+// such databases.
+func NewICU(t testing.TB) DB {
+	t.Helper()
+	return fromTemplate(t, icu)
+}
+
+func fromTemplate(t testing.TB, f *flavor) DB {
+	t.Helper()
 	server := ServerURL(t)
-	templateOnce.Do(func() { templateName, templateErr = ensureTemplate(server) })
-	if templateErr != nil {
-		t.Fatalf("testdb: template: %v", templateErr)
+	f.once.Do(func() { f.name, f.err = ensureTemplate(server, f) })
+	if f.err != nil {
+		if f == icu {
+			t.Skipf("testdb: no ICU databases here: %v", f.err)
+		}
+		t.Fatalf("testdb: template: %v", f.err)
 	}
-	return create(t, server, "TEMPLATE "+pgx.Identifier{templateName}.Sanitize())
+	return create(t, server, "TEMPLATE "+pgx.Identifier{f.name}.Sanitize())
 }
 
 // NewEmpty creates an empty, unmigrated database for t, owned by owner when it is not empty,
@@ -155,14 +182,15 @@ func WithUser(t testing.TB, rawURL, user string) string {
 // ensureTemplate creates the migrated template database for the current migrations, once per
 // server: its name carries a hash of the migration files, and concurrent test processes take
 // turns under an advisory lock.
-func ensureTemplate(server string) (string, error) {
+func ensureTemplate(server string, f *flavor) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	hash, err := migrationsHash()
 	if err != nil {
 		return "", err
 	}
-	name := "recordroom_tpl_" + hash
+	prefix := "recordroom_tpl_" + f.tag + "_"
+	name := prefix + hash
 	conn, err := pgx.Connect(ctx, server)
 	if err != nil {
 		return "", fmt.Errorf("connect: %w", err)
@@ -183,7 +211,7 @@ func ensureTemplate(server string) (string, error) {
 	building := name + "_building"
 	for _, sql := range []string{
 		"DROP DATABASE IF EXISTS " + pgx.Identifier{building}.Sanitize() + " WITH (FORCE)",
-		"CREATE DATABASE " + pgx.Identifier{building}.Sanitize() + " TEMPLATE template0",
+		"CREATE DATABASE " + pgx.Identifier{building}.Sanitize() + " " + f.create,
 	} {
 		if _, err := conn.Exec(ctx, sql); err != nil {
 			return "", fmt.Errorf("create template: %w", err)
@@ -206,13 +234,13 @@ func ensureTemplate(server string) (string, error) {
 	if _, err := conn.Exec(ctx, "ALTER DATABASE "+pgx.Identifier{building}.Sanitize()+" RENAME TO "+pgx.Identifier{name}.Sanitize()); err != nil {
 		return "", fmt.Errorf("rename template: %w", err)
 	}
-	dropStaleTemplates(ctx, conn, name)
+	dropStaleTemplates(ctx, conn, prefix, name)
 	return name, nil
 }
 
 // dropStaleTemplates removes templates of earlier migration sets; failures only cost disk.
-func dropStaleTemplates(ctx context.Context, conn *pgx.Conn, keep string) {
-	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE datname LIKE 'recordroom\\_tpl\\_%' AND datname <> $1", keep)
+func dropStaleTemplates(ctx context.Context, conn *pgx.Conn, prefix, keep string) {
+	rows, err := conn.Query(ctx, "SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2", prefix, keep)
 	if err != nil {
 		return
 	}

@@ -101,7 +101,7 @@ func (h recordHandlers) remove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if err := h.records.Remove(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("collection"), c.Param("id"), ifVersion); err != nil {
+	if _, err := h.records.Remove(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("collection"), c.Param("id"), ifVersion); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)

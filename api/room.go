@@ -17,8 +17,9 @@ var roomPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // Context keys set by roomAuth.
 const (
-	keyCaller = "recordroom.caller"
-	keyUser   = "recordroom.user"
+	keyCaller  = "recordroom.caller"
+	keyUser    = "recordroom.user"
+	keyExpires = "recordroom.expires"
 )
 
 // roomAuth admits a request to a room: a valid room id, a verified token (or an anonymous viewer
@@ -32,6 +33,9 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 			}
 			ctx := c.Request().Context()
 			token := auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
+			if token == "" && c.Path() == wsRoute {
+				token = c.QueryParam("token") // browsers cannot set headers on a WebSocket
+			}
 			if token == "" {
 				r, err := people.Room(ctx, room)
 				if err != nil {
@@ -55,6 +59,7 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 				return err
 			}
 			c.Set(keyUser, u)
+			c.Set(keyExpires, id.ExpiresAt)
 			c.Set(keyCaller, access.Caller{UserID: u.ID, Role: access.Role(u.Role)})
 			return next(c)
 		}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/members"
+	"github.com/recordroom/recordroom/realtime"
 	"github.com/recordroom/recordroom/records"
 )
 
@@ -37,6 +38,7 @@ type Config struct {
 	Verifier *auth.Verifier
 	Members  *members.Service
 	Records  *records.Service
+	Hub      *realtime.Hub
 }
 
 // New builds the HTTP handler.
@@ -61,6 +63,7 @@ func New(cfg Config) *echo.Echo {
 	room := e.Group("/v1/rooms/:room", roomAuth(cfg.Verifier, cfg.Members))
 	recordHandlers{records: cfg.Records}.routes(room)
 	memberHandlers{members: cfg.Members}.routes(room)
+	room.GET("/ws", websocketHandler(cfg.Hub))
 	return e
 }
 

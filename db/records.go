@@ -125,3 +125,17 @@ func (s Store) RecordSelect(ctx context.Context, q RecordQuery) ([]Record, error
 	}
 	return recs, nil
 }
+
+// RecordListByIDs reads the records of one collection with the given ids; missing ones are
+// simply absent.
+func (s Store) RecordListByIDs(ctx context.Context, room, collection string, ids []string) ([]Record, error) {
+	rows, err := s.q.RecordListByIDs(ctx, dbsqlc.RecordListByIDsParams{RoomID: room, Collection: collection, Ids: ids})
+	if err != nil {
+		return nil, translate(err, "list records by id")
+	}
+	recs := make([]Record, len(rows))
+	for i, r := range rows {
+		recs[i] = recordFromRow(r)
+	}
+	return recs, nil
+}

@@ -187,3 +187,19 @@ func notFound(err error, format string, args ...any) error {
 	}
 	return err
 }
+
+// User reads one user of the room; not_found when there is none (removed, or never came).
+func (s *Service) User(ctx context.Context, room, userID string) (db.User, error) {
+	u, err := s.db.UserGet(ctx, room, userID)
+	return u, notFound(err, "no user %q in this room", userID)
+}
+
+// Teams lists the room's teams.
+func (s *Service) Teams(ctx context.Context, room string) ([]db.Team, error) {
+	return s.db.TeamList(ctx, room)
+}
+
+// TeamMembers lists the memberships and pending invites of all the room's teams.
+func (s *Service) TeamMembers(ctx context.Context, room string) ([]db.TeamMember, error) {
+	return s.db.TeamMemberList(ctx, room)
+}

@@ -24,3 +24,9 @@ RETURNING room_id, collection, id, user_id, data, version, created_at, updated_a
 -- name: RecordDelete :execrows
 DELETE FROM records
 WHERE room_id = @room_id AND collection = @collection AND id = @id;
+
+-- name: RecordListByIDs :many
+-- The current rows behind a change notification, fetched in one query per collection.
+SELECT room_id, collection, id, user_id, data, version, created_at, updated_at
+FROM records
+WHERE room_id = @room_id AND collection = @collection AND id = ANY(@ids::text[]);

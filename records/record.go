@@ -55,6 +55,14 @@ func FromDB(r db.Record) Record {
 	}
 }
 
+// ToDB converts back to the stored form, for code that handles both (the WebSocket fan-out).
+func (r Record) ToDB(room string) db.Record {
+	return db.Record{
+		Room: room, Collection: r.Collection, ID: r.ID, UserID: r.UserID, Data: r.Data, Version: r.Version,
+		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt),
+	}
+}
+
 // Doc is what filters see of a record; data that does not decode (never stored by this
 // server) reads as empty.
 func Doc(r db.Record) filter.Doc {

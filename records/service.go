@@ -180,3 +180,19 @@ func recordErr(err error, collection, id string) error {
 	}
 	return err
 }
+
+// Visible reports whether a record belongs in the prepared query's result, limit aside: the
+// WebSocket fan-out decides this in memory for changed records, with exactly the where-object's
+// SQL semantics.
+func (p *Prepared) Visible(d filter.Doc) bool {
+	if p.OwnerScoped && (p.Owner == "" || d.UserID != p.Owner) {
+		return false
+	}
+	return p.Where.Match(d)
+}
+
+// ByIDs reads the current rows of records that changed, for the fan-out: rules are applied by
+// the caller per subscriber.
+func (s *Service) ByIDs(ctx context.Context, room, collection string, ids []string) ([]db.Record, error) {
+	return s.db.RecordListByIDs(ctx, room, collection, ids)
+}

@@ -103,15 +103,16 @@ func (s *Service) Put(ctx context.Context, caller access.Caller, room, collectio
 	return FromDB(out), nil
 }
 
-// Remove deletes a record; not_found when it does not exist.
-func (s *Service) Remove(ctx context.Context, caller access.Caller, room, collection, id string, ifVersion *int64) error {
+// Remove deletes a record and returns it as it was; not_found when it does not exist.
+func (s *Service) Remove(ctx context.Context, caller access.Caller, room, collection, id string, ifVersion *int64) (Record, error) {
 	c, err := s.collection(ctx, room, collection)
 	if err != nil {
-		return err
+		return Record{}, err
 	}
 	if !caller.Role.AtLeast(access.Member) {
-		return errcode.New(errcode.Forbidden, "viewers cannot modify records")
+		return Record{}, errcode.New(errcode.Forbidden, "viewers cannot modify records")
 	}
+	var removed db.Record
 	err = s.db.InTx(ctx, func(tx db.Store) error {
 		current, err := tx.RecordGetForUpdate(ctx, room, collection, id)
 		if err != nil {
@@ -120,9 +121,13 @@ func (s *Service) Remove(ctx context.Context, caller access.Caller, room, collec
 		if err := mayChange(caller, c, current, ifVersion); err != nil {
 			return err
 		}
+		removed = current
 		return tx.RecordDelete(ctx, room, collection, id)
 	})
-	return recordErr(err, collection, id)
+	if err != nil {
+		return Record{}, recordErr(err, collection, id)
+	}
+	return FromDB(removed), nil
 }
 
 func mayCreate(caller access.Caller, c *schema.Collection) error {

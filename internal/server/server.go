@@ -84,17 +84,24 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
+	memberService := members.New(database)
+	hub := realtime.NewHub(realtime.HubConfig{
+		Records: recordService, Members: memberService, Logger: logger, Registerer: registry, Replica: replica,
+	})
 	listener := realtime.NewListener(realtime.ListenerConfig{
 		ConnConfig: database.Pool().Config().ConnConfig.Copy(),
 		Logger:     logger,
 		Registerer: registry,
+		OnChange:   hub.HandleChange,
+		OnConnect:  hub.Resync,
 	})
 	handler := api.New(api.Config{
 		Logger:   logger,
 		Registry: registry,
 		Verifier: verifier,
-		Members:  members.New(database),
+		Members:  memberService,
 		Records:  recordService,
+		Hub:      hub,
 		Ready: []api.Check{
 			{Name: "database", Check: database.Ping},
 			{Name: "listener", Check: func(context.Context) error {
@@ -135,6 +142,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
 	defer cancel()
+	hub.Shutdown(shutdownCtx) // WebSockets get 1012 and reconnect elsewhere
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		logger.Warn("requests still running at shutdown were cut", "err", err)
 	}

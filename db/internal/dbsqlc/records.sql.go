@@ -122,6 +122,48 @@ func (q *Queries) RecordInsert(ctx context.Context, arg RecordInsertParams) (Rec
 	return i, err
 }
 
+const recordListByIDs = `-- name: RecordListByIDs :many
+SELECT room_id, collection, id, user_id, data, version, created_at, updated_at
+FROM records
+WHERE room_id = $1 AND collection = $2 AND id = ANY($3::text[])
+`
+
+type RecordListByIDsParams struct {
+	RoomID     string
+	Collection string
+	Ids        []string
+}
+
+// The current rows behind a change notification, fetched in one query per collection.
+func (q *Queries) RecordListByIDs(ctx context.Context, arg RecordListByIDsParams) ([]Record, error) {
+	rows, err := q.db.Query(ctx, recordListByIDs, arg.RoomID, arg.Collection, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Record{}
+	for rows.Next() {
+		var i Record
+		if err := rows.Scan(
+			&i.RoomID,
+			&i.Collection,
+			&i.ID,
+			&i.UserID,
+			&i.Data,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const recordUpdate = `-- name: RecordUpdate :one
 UPDATE records
 SET data = $1, version = version + 1, updated_at = now()

@@ -1,0 +1,262 @@
+package realtime
+
+import (
+	"context"
+	"errors"
+
+	"github.com/recordroom/recordroom/access"
+	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/filter"
+)
+
+// HandleChange delivers one change notification to every affected subscription on this replica.
+// It runs on the listener's goroutine, so notifications are handled in commit order.
+func (h *Hub) HandleChange(c Change) {
+	ctx, cancel := workContext()
+	defer cancel()
+	switch c.Table {
+	case "records":
+		h.recordsChanged(ctx, c.Rows)
+	case "users":
+		for room, ids := range groupByRoom(c.Rows) {
+			for _, s := range h.inRoom(room) {
+				s.usersChanged(ctx, ids)
+			}
+		}
+	case "teams", "team_members":
+		collection := sysTeams
+		if c.Table == "team_members" {
+			collection = sysTeamMembers
+		}
+		for room := range groupByRoom(c.Rows) {
+			for _, s := range h.inRoom(room) {
+				s.rerunCollection(ctx, collection)
+			}
+		}
+	}
+}
+
+// Resync re-evaluates every subscription of this replica (the listener calls it after every
+// reconnect: notifications sent while it was deaf are lost) and pushes the differences.
+func (h *Hub) Resync(ctx context.Context) error {
+	for _, s := range h.all() {
+		s.resync(ctx)
+	}
+	return nil
+}
+
+// recordsChanged fetches the changed rows, one query per room and collection that some session
+// here subscribes to, and applies them.
+func (h *Hub) recordsChanged(ctx context.Context, rows []ChangeRow) {
+	type key struct{ room, collection string }
+	ids := map[key][]string{}
+	for _, r := range rows {
+		k := key{r.Room, r.Collection}
+		ids[k] = append(ids[k], r.ID)
+	}
+	for k, changedIDs := range ids {
+		var watchers []*session
+		for _, s := range h.inRoom(k.room) {
+			if s.watches(k.collection) {
+				watchers = append(watchers, s)
+			}
+		}
+		if len(watchers) == 0 {
+			continue
+		}
+		current, err := h.cfg.Records.ByIDs(ctx, k.room, k.collection, changedIDs)
+		if err != nil {
+			h.cfg.Logger.Error("fetch changed records; resyncing their watchers", "room", k.room, "err", err)
+			for _, s := range watchers {
+				s.resync(ctx)
+			}
+			continue
+		}
+		deleted := missing(changedIDs, current)
+		for _, s := range watchers {
+			s.mu.Lock()
+			s.applyRecordsLocked(ctx, k.collection, current, deleted)
+			s.mu.Unlock()
+		}
+	}
+}
+
+func missing(ids []string, present []db.Record) []string {
+	found := make(map[string]bool, len(present))
+	for _, r := range present {
+		found[r.ID] = true
+	}
+	var out []string
+	for _, id := range ids {
+		if !found[id] {
+			out = append(out, id)
+			found[id] = true // once
+		}
+	}
+	return out
+}
+
+func groupByRoom(rows []ChangeRow) map[string][]string {
+	out := map[string][]string{}
+	for _, r := range rows {
+		out[r.Room] = append(out[r.Room], r.ID)
+	}
+	return out
+}
+
+func (s *session) watches(collection string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sub := range s.subs {
+		if sub.collection == collection {
+			return true
+		}
+	}
+	return false
+}
+
+// applyRecordsLocked applies changed records to the subscriptions on collection, in memory where
+// it can, by running the query again where it cannot. s.mu is held.
+func (s *session) applyRecordsLocked(ctx context.Context, collection string, changed []db.Record, deleted []string) {
+	for _, sub := range s.subs {
+		if sub.collection != collection || sub.query == nil {
+			continue
+		}
+		d, full := sub.applyRecords(changed, deleted)
+		if full {
+			s.rerunLocked(ctx, sub)
+			continue
+		}
+		s.sendDelta(sub.id, d)
+	}
+}
+
+// rerunLocked runs a subscription's query again and sends the difference. s.mu is held.
+func (s *session) rerunLocked(ctx context.Context, sub *subscription) {
+	items, err := s.result(ctx, sub)
+	if err != nil {
+		s.hub.cfg.Logger.Error("re-run subscription", "room", s.room, "sub", sub.id, "err", err)
+		return
+	}
+	s.sendDelta(sub.id, sub.reset(items))
+}
+
+// rerunCollection re-runs every subscription on one (system) collection.
+func (s *session) rerunCollection(ctx context.Context, collection string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sub := range s.subs {
+		if sub.collection == collection {
+			s.rerunLocked(ctx, sub)
+		}
+	}
+}
+
+// usersChanged follows changes to the room's users: this session's own user (a new role, or
+// removal from the room) and $users subscriptions.
+func (s *session) usersChanged(ctx context.Context, ids []string) {
+	s.mu.Lock()
+	self := s.caller.UserID
+	s.mu.Unlock()
+	for _, id := range ids {
+		if id == self {
+			s.resync(ctx) // refreshes the caller and re-runs everything, $users included
+			return
+		}
+	}
+	s.rerunCollection(ctx, sysUsers)
+}
+
+// resync refreshes the caller's role, then re-runs every subscription: for a new role (access
+// may be gained or lost) and after the listener missed notifications.
+func (s *session) resync(ctx context.Context) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.caller.UserID != "" {
+		u, err := s.hub.cfg.Members.User(ctx, s.room, s.caller.UserID)
+		if e := errcode.As(err); err != nil && e.Code == errcode.NotFound {
+			s.close(CloseRemoved, "removed from the room")
+			return
+		}
+		if err != nil {
+			s.hub.cfg.Logger.Error("refresh websocket user", "room", s.room, "err", err)
+			return
+		}
+		s.caller.Role = access.Role(u.Role)
+	}
+	for id, sub := range s.subs {
+		if err := s.prepare(ctx, sub, sub.request); err != nil {
+			// Access lost (or the schema changed under it): the subscription ends.
+			delete(s.subs, id)
+			s.hub.metrics.subscriptions.Dec()
+			s.fail(clientMessage{Type: "subscribe", Sub: id}, err)
+			continue
+		}
+		s.rerunLocked(ctx, sub)
+	}
+}
+
+// result runs a subscription's query: SQL for record collections, memory for system ones.
+func (s *session) result(ctx context.Context, sub *subscription) ([]item, error) {
+	if sub.query != nil {
+		page, err := s.hub.cfg.Records.Run(ctx, sub.query)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]item, len(page.Records))
+		for i, r := range page.Records {
+			items[i] = recordItem(r)
+		}
+		return items, nil
+	}
+	all, err := s.systemRows(ctx, sub.collection)
+	if err != nil {
+		return nil, err
+	}
+	return sub.system.items(all, sub.limit), nil
+}
+
+// systemRows renders a system collection's rows as {"id", "data"} items.
+func (s *session) systemRows(ctx context.Context, collection string) ([]systemItem, error) {
+	m := s.hub.cfg.Members
+	var out []systemItem
+	switch collection {
+	case sysUsers:
+		users, err := m.Users(ctx, s.room)
+		for _, u := range users {
+			out = append(out, systemItem{ID: u.ID, Data: withOptional(map[string]any{
+				"role": u.Role, "firstSeenAt": filter.FormatTime(u.FirstSeenAt), "lastSeenAt": filter.FormatTime(u.LastSeenAt),
+			}, "email", u.Email, "name", u.Name)})
+		}
+		return out, err
+	case sysTeams:
+		teams, err := m.Teams(ctx, s.room)
+		for _, t := range teams {
+			out = append(out, systemItem{ID: t.ID, Data: map[string]any{
+				"name": t.Name, "createdBy": t.CreatedBy, "createdAt": filter.FormatTime(t.CreatedAt),
+			}})
+		}
+		return out, err
+	case sysTeamMembers:
+		tms, err := m.TeamMembers(ctx, s.room)
+		for _, tm := range tms {
+			out = append(out, systemItem{ID: tm.ID, Data: withOptional(map[string]any{
+				"teamId": tm.TeamID, "role": tm.Role, "status": tm.Status, "invitedBy": tm.InvitedBy,
+				"createdAt": filter.FormatTime(tm.CreatedAt),
+			}, "userId", tm.UserID, "email", tm.Email)})
+		}
+		return out, err
+	}
+	return nil, errors.New("unknown system collection " + collection)
+}
+
+// withOptional adds the key/value pairs whose value is not empty.
+func withOptional(data map[string]any, kv ...string) map[string]any {
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			data[kv[i]] = kv[i+1]
+		}
+	}
+	return data
+}

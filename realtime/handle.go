@@ -1,0 +1,220 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/recordroom/recordroom/access"
+	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/records"
+)
+
+// System collections: the room's people, subscribable read-only (PROTOCOL.md §4).
+const (
+	sysUsers       = "$users"
+	sysTeams       = "$teams"
+	sysTeamMembers = "$teamMembers"
+)
+
+func isSystem(collection string) bool {
+	return collection == sysUsers || collection == sysTeams || collection == sysTeamMembers
+}
+
+// handle answers one client message. Every failure is an error message naming the request's ref
+// or sub; the connection carries on.
+func (s *session) handle(frame []byte) {
+	var m clientMessage
+	if err := json.Unmarshal(frame, &m); err != nil {
+		s.sendError(errorMessage{Ref: refOf(frame), Code: errcode.BadRequest, Message: "not a valid message: " + err.Error()})
+		return
+	}
+	ctx, cancel := workContext()
+	defer cancel()
+	switch m.Type {
+	case "ping":
+		s.sendJSON(pongMessage{Type: "pong", Ref: m.Ref})
+	case "subscribe":
+		s.fail(m, s.subscribe(ctx, m))
+	case "unsubscribe":
+		s.unsubscribe(m.Sub)
+	case "create", "put", "remove":
+		s.mutate(ctx, m)
+	default:
+		s.fail(m, errcode.New(errcode.BadRequest, "unknown message type %q: want subscribe, unsubscribe, create, put, remove or ping", truncate(m.Type)))
+	}
+}
+
+// refOf digs the ref out of a message that did not decode as a whole (a mistyped field), so
+// that the error still reaches the right request.
+func refOf(frame []byte) string {
+	var m struct {
+		Ref string `json:"ref"`
+	}
+	_ = json.Unmarshal(frame, &m)
+	return m.Ref
+}
+
+// fail sends err, if any, as an error message for m.
+func (s *session) fail(m clientMessage, err error) {
+	if err == nil {
+		return
+	}
+	e := errcode.As(err)
+	if e.Code == errcode.Internal {
+		s.hub.cfg.Logger.Error("websocket request failed", "type", m.Type, "room", s.room, "err", err)
+	}
+	msg := errorMessage{Ref: m.Ref, Code: e.Code, Message: e.Message, Details: e.Details}
+	if m.Type == "subscribe" {
+		msg.Ref, msg.Sub = "", m.Sub
+	}
+	s.sendError(msg)
+}
+
+func (s *session) subscribe(ctx context.Context, m clientMessage) error {
+	if m.Sub == "" || len(m.Sub) > 128 {
+		return errcode.New(errcode.BadRequest, "sub: want an id of 1–128 characters")
+	}
+	sub := &subscription{id: m.Sub, collection: m.Collection, sent: map[string]stamp{}, gone: map[string]stamp{}}
+	req := records.Query{Where: m.Where, OrderBy: m.OrderBy, Limit: m.Limit}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, replacing := s.subs[m.Sub]; !replacing && len(s.subs) >= s.hub.cfg.MaxSubscriptions {
+		return errcode.New(errcode.Limit, "at most %d subscriptions per connection", s.hub.cfg.MaxSubscriptions)
+	}
+	if err := s.prepare(ctx, sub, req); err != nil {
+		return err
+	}
+	// The query runs with the session locked, so no change can slip between it and the
+	// subscription's first state.
+	items, err := s.result(ctx, sub)
+	if err != nil {
+		return err
+	}
+	if _, replacing := s.subs[m.Sub]; !replacing {
+		s.hub.metrics.subscriptions.Inc()
+	}
+	s.subs[m.Sub] = sub
+	body := make([]any, len(items))
+	for i, it := range items {
+		sub.sent[it.id] = it.stamp
+		body[i] = it.body
+	}
+	s.sendJSON(snapshotMessage{Type: "snapshot", Sub: m.Sub, Records: body})
+	return nil
+}
+
+// prepare checks a subscription's query against the schema and the caller's access, now.
+func (s *session) prepare(ctx context.Context, sub *subscription, req records.Query) error {
+	sub.limit = req.Limit
+	if sub.limit == 0 {
+		sub.limit = records.DefaultLimit
+	}
+	if !isSystem(sub.collection) {
+		p, err := s.hub.cfg.Records.Prepare(ctx, s.caller, s.room, sub.collection, req)
+		if err != nil {
+			return err
+		}
+		sub.query, sub.limit = p, p.Limit
+		sub.request = req
+		return nil
+	}
+	if !s.caller.Role.AtLeast(access.Member) {
+		return errcode.New(errcode.Forbidden, "reading %s needs role member", sub.collection)
+	}
+	if sub.limit < 1 || sub.limit > records.MaxLimit {
+		return errcode.New(errcode.BadRequest, "limit: must be 1 to %d, got %d", records.MaxLimit, req.Limit)
+	}
+	where, err := filter.Parse(req.Where)
+	if err != nil {
+		return errcode.New(errcode.BadRequest, "%v", err)
+	}
+	order, err := filter.ParseOrder(req.OrderBy)
+	if err != nil {
+		return errcode.New(errcode.BadRequest, "%v", err)
+	}
+	sub.system, sub.request = &systemQuery{where: where, order: order}, req
+	return nil
+}
+
+func (s *session) unsubscribe(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.subs[id]; ok {
+		delete(s.subs, id)
+		s.hub.metrics.subscriptions.Dec()
+	}
+}
+
+// mutate runs a create, put or remove through the records service, pushes what it changed in
+// this session's own subscriptions, and only then acknowledges it (read-your-writes).
+func (s *session) mutate(ctx context.Context, m clientMessage) {
+	if isSystem(m.Collection) || strings.HasPrefix(m.Collection, "$") {
+		s.hub.metrics.mutations.WithLabelValues(m.Type, "error").Inc()
+		s.fail(m, errcode.New(errcode.Forbidden, "%s is read-only: system collections change through the REST routes", truncate(m.Collection)))
+		return
+	}
+	s.mu.Lock()
+	caller := s.caller
+	s.mu.Unlock()
+	svc := s.hub.cfg.Records
+	var (
+		rec records.Record
+		err error
+	)
+	switch m.Type {
+	case "create":
+		rec, err = svc.Create(ctx, caller, s.room, m.Collection, m.ID, m.Data)
+	case "put":
+		rec, err = svc.Put(ctx, caller, s.room, m.Collection, m.ID, m.Data, m.Replace, m.IfVersion)
+	case "remove":
+		rec, err = svc.Remove(ctx, caller, s.room, m.Collection, m.ID, m.IfVersion)
+	}
+	if err != nil {
+		s.hub.metrics.mutations.WithLabelValues(m.Type, "error").Inc()
+		s.fail(m, err)
+		return
+	}
+	s.hub.metrics.mutations.WithLabelValues(m.Type, "ok").Inc()
+	if m.Type == "remove" {
+		s.ownWrite(ctx, m.Collection, nil, &rec)
+		if m.Ref != "" {
+			s.sendJSON(ackMessage{Type: "ack", Ref: m.Ref, ID: rec.ID})
+		}
+		return
+	}
+	s.ownWrite(ctx, m.Collection, &rec, nil)
+	if m.Ref != "" {
+		s.sendJSON(ackMessage{Type: "ack", Ref: m.Ref, Record: rec})
+	}
+}
+
+// ownWrite applies this session's own committed write to its subscriptions at once.
+func (s *session) ownWrite(ctx context.Context, collection string, written, removed *records.Record) {
+	var changed []db.Record
+	var deleted []string
+	if written != nil {
+		changed = []db.Record{written.ToDB(s.room)}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if removed != nil {
+		deleted = []string{removed.ID}
+		st := recordItem(*removed).stamp
+		for _, sub := range s.subs {
+			if sub.collection == collection {
+				sub.forget(removed.ID, st)
+			}
+		}
+	}
+	s.applyRecordsLocked(ctx, collection, changed, deleted)
+}
+
+func truncate(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}

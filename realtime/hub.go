@@ -1,0 +1,175 @@
+package realtime
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/recordroom/recordroom/members"
+	"github.com/recordroom/recordroom/records"
+)
+
+// HubConfig configures a Hub.
+type HubConfig struct {
+	Records *records.Service
+	Members *members.Service
+	Logger  *slog.Logger
+	// Registerer receives the hub's metrics; nil registers none.
+	Registerer prometheus.Registerer
+	// Replica names this server in hello messages.
+	Replica string
+	// Limits (defaults: 256 queued messages, 100 subscriptions, 1 MiB frames).
+	SendQueue        int
+	MaxSubscriptions int
+	MaxFrameBytes    int64
+	// PingInterval is how often idle sockets are pinged (default 30s); a peer silent for twice
+	// that is dropped. WriteTimeout bounds one write (default 10s).
+	PingInterval time.Duration
+	WriteTimeout time.Duration
+}
+
+// Hub holds this replica's WebSocket sessions and delivers every change to their subscriptions.
+type Hub struct {
+	cfg     HubConfig
+	metrics hubMetrics
+
+	mu       sync.Mutex
+	rooms    map[string]map[*session]struct{}
+	closed   bool
+	sessions sync.WaitGroup
+}
+
+type hubMetrics struct {
+	connections   prometheus.Gauge
+	subscriptions prometheus.Gauge
+	mutations     *prometheus.CounterVec
+	errors        *prometheus.CounterVec
+	messages      prometheus.Counter
+	slowClosed    prometheus.Counter
+}
+
+// NewHub makes a hub; the listener feeds it with HandleChange and Resync.
+func NewHub(cfg HubConfig) *Hub {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.SendQueue == 0 {
+		cfg.SendQueue = 256
+	}
+	if cfg.MaxSubscriptions == 0 {
+		cfg.MaxSubscriptions = 100
+	}
+	if cfg.MaxFrameBytes == 0 {
+		cfg.MaxFrameBytes = 1 << 20
+	}
+	if cfg.PingInterval == 0 {
+		cfg.PingInterval = 30 * time.Second
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 10 * time.Second
+	}
+	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, metrics: hubMetrics{
+		connections: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "recordroom_ws_connections", Help: "Open WebSocket connections.",
+		}),
+		subscriptions: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "recordroom_ws_subscriptions", Help: "Active subscriptions on this replica.",
+		}),
+		mutations: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "recordroom_ws_mutations_total", Help: "Mutations received over WebSocket, by type and outcome.",
+		}, []string{"type", "outcome"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "recordroom_ws_errors_total", Help: "Error messages sent over WebSocket, by code.",
+		}, []string{"code"}),
+		messages: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "recordroom_ws_messages_sent_total", Help: "Messages queued to WebSocket clients.",
+		}),
+		slowClosed: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "recordroom_ws_slow_closed_total", Help: "Connections closed because their client fell behind (4008).",
+		}),
+	}}
+	if cfg.Registerer != nil {
+		m := h.metrics
+		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed)
+	}
+	return h
+}
+
+// add registers a session; false once the hub is shutting down.
+func (h *Hub) add(s *session) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	room := h.rooms[s.room]
+	if room == nil {
+		room = map[*session]struct{}{}
+		h.rooms[s.room] = room
+	}
+	room[s] = struct{}{}
+	h.sessions.Add(1)
+	h.metrics.connections.Inc()
+	return true
+}
+
+func (h *Hub) remove(s *session) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if room := h.rooms[s.room]; room != nil {
+		if _, ok := room[s]; !ok {
+			return
+		}
+		delete(room, s)
+		if len(room) == 0 {
+			delete(h.rooms, s.room)
+		}
+		h.sessions.Done()
+		h.metrics.connections.Dec()
+	}
+}
+
+// inRoom lists the sessions of a room now.
+func (h *Hub) inRoom(room string) []*session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*session, 0, len(h.rooms[room]))
+	for s := range h.rooms[room] {
+		out = append(out, s)
+	}
+	return out
+}
+
+func (h *Hub) all() []*session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []*session
+	for _, room := range h.rooms {
+		for s := range room {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Shutdown closes every socket with 1012 (service restart: clients reconnect elsewhere) and
+// waits, until ctx ends, for the sessions to finish.
+func (h *Hub) Shutdown(ctx context.Context) {
+	h.mu.Lock()
+	h.closed = true
+	h.mu.Unlock()
+	for _, s := range h.all() {
+		s.close(closeServiceRestart, "server restarting")
+	}
+	done := make(chan struct{})
+	go func() { h.sessions.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+	}
+}
+
+const closeServiceRestart = 1012

@@ -1,0 +1,203 @@
+package realtime
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/recordroom/recordroom/access"
+)
+
+// Admission is who a WebSocket belongs to, decided by the API before the upgrade.
+type Admission struct {
+	Room   string
+	Caller access.Caller
+	// Expires is when the caller's token expires (zero: never, for anonymous viewers).
+	Expires time.Time
+	Widget  string
+}
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 4096,
+	// Any origin: a socket is only as powerful as the token it carries, which a foreign page
+	// does not have.
+	CheckOrigin: func(*http.Request) bool { return true },
+	// Pooled write buffers: idle connections then hold none.
+	WriteBufferPool: &sync.Pool{},
+}
+
+// session is one WebSocket: a reader (the handler's goroutine) and a writer goroutine, joined
+// by a bounded send queue.
+type session struct {
+	hub    *Hub
+	conn   *websocket.Conn
+	room   string
+	widget string
+	send   chan []byte
+
+	closeOnce sync.Once
+	done      chan struct{} // closed by close: the writer says goodbye and stops
+	closeCode int
+	closeText string
+
+	mu     sync.Mutex // the caller and the subscriptions: reader, fan-out and resync share them
+	caller access.Caller
+	subs   map[string]*subscription
+}
+
+// Serve upgrades the request and runs the socket until it closes.
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a Admission) {
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the client
+	}
+	s := &session{
+		hub: h, conn: conn, room: a.Room, widget: a.Widget, caller: a.Caller,
+		send: make(chan []byte, h.cfg.SendQueue), done: make(chan struct{}),
+		subs: map[string]*subscription{},
+	}
+	if !h.add(s) {
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closeServiceRestart, "server restarting"),
+			time.Now().Add(time.Second))
+		conn.Close()
+		return
+	}
+	defer h.remove(s)
+
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		s.writeLoop()
+	}()
+	if !a.Expires.IsZero() {
+		expiry := time.AfterFunc(time.Until(a.Expires), func() { s.close(CloseTokenExpired, "token expired") })
+		defer expiry.Stop()
+	}
+	s.hello()
+	s.readLoop()
+	s.close(websocket.CloseNormalClosure, "")
+	<-writerDone
+	s.mu.Lock()
+	h.metrics.subscriptions.Sub(float64(len(s.subs)))
+	s.subs = nil
+	s.mu.Unlock()
+}
+
+func (s *session) hello() {
+	s.mu.Lock()
+	caller := s.caller
+	s.mu.Unlock()
+	u := helloUser{Role: string(caller.Role)}
+	if caller.UserID != "" {
+		u.ID = &caller.UserID
+	}
+	s.sendJSON(helloMessage{Type: "hello", Protocol: ProtocolVersion, Room: s.room, User: u, Replica: s.hub.cfg.Replica})
+}
+
+// readLoop handles the client's messages one at a time until the socket fails or closes.
+func (s *session) readLoop() {
+	wait := 2 * s.hub.cfg.PingInterval
+	s.conn.SetReadLimit(s.hub.cfg.MaxFrameBytes) // larger frames: gorilla closes with 1009
+	_ = s.conn.SetReadDeadline(time.Now().Add(wait))
+	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(wait)) })
+	for {
+		kind, frame, err := s.conn.ReadMessage()
+		if err != nil {
+			return
+		}
+		_ = s.conn.SetReadDeadline(time.Now().Add(wait))
+		if kind != websocket.TextMessage {
+			s.sendError(errorMessage{Code: "bad_request", Message: "binary frames carry Yjs documents, which this endpoint does not serve yet"})
+			continue
+		}
+		s.handle(frame)
+	}
+}
+
+// writeLoop sends queued messages and pings, and the close frame once close is called.
+func (s *session) writeLoop() {
+	ticker := time.NewTicker(s.hub.cfg.PingInterval)
+	defer ticker.Stop()
+	defer s.conn.Close()
+	deadline := func() time.Time { return time.Now().Add(s.hub.cfg.WriteTimeout) }
+	for {
+		// A close outranks queued messages: a slow client is not fed any further.
+		select {
+		case <-s.done:
+			_ = s.conn.SetWriteDeadline(deadline())
+			_ = s.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(s.closeCode, s.closeText))
+			return
+		default:
+		}
+		select {
+		case msg := <-s.send:
+			_ = s.conn.SetWriteDeadline(deadline())
+			if err := s.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+				s.close(websocket.CloseAbnormalClosure, "")
+				return
+			}
+		case <-ticker.C:
+			if err := s.conn.WriteControl(websocket.PingMessage, nil, deadline()); err != nil {
+				s.close(websocket.CloseAbnormalClosure, "")
+				return
+			}
+		case <-s.done:
+		}
+	}
+}
+
+// close ends the session with a close code; the first call wins.
+func (s *session) close(code int, text string) {
+	s.closeOnce.Do(func() {
+		s.closeCode, s.closeText = code, text
+		close(s.done)
+	})
+}
+
+// sendJSON queues a message. A client whose queue is full has fallen too far behind: it is
+// closed with 4008 rather than slowing the fan-out for everyone else.
+func (s *session) sendJSON(v any) {
+	msg, err := json.Marshal(v)
+	if err != nil {
+		s.hub.cfg.Logger.Error("encode websocket message", "err", err)
+		return
+	}
+	select {
+	case <-s.done:
+	case s.send <- msg:
+		s.hub.metrics.messages.Inc()
+	default:
+		s.hub.metrics.slowClosed.Inc()
+		s.close(CloseTooSlow, "too slow: resubscribe")
+	}
+}
+
+func (s *session) sendError(e errorMessage) {
+	e.Type = "error"
+	s.hub.metrics.errors.WithLabelValues(string(e.Code)).Inc()
+	s.sendJSON(e)
+}
+
+// sendDelta sends a subscription's changes, if any.
+func (s *session) sendDelta(sub string, d delta) {
+	if d.empty() {
+		return
+	}
+	if d.upserts == nil {
+		d.upserts = []any{}
+	}
+	if d.removes == nil {
+		d.removes = []string{}
+	}
+	s.sendJSON(changesMessage{Type: "changes", Sub: sub, Upserts: d.upserts, Removes: d.removes})
+}
+
+// context for work done on the session's behalf outside a request: bounded, never forever.
+func workContext() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 30*time.Second)
+}

@@ -1,0 +1,187 @@
+package realtime
+
+import (
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/records"
+)
+
+// subscription is one live query of a session: what it asks for and what its client holds.
+type subscription struct {
+	id         string
+	collection string
+	limit      int
+	request    records.Query     // as asked, to prepare again when the caller's role changes
+	query      *records.Prepared // record collections
+	system     *systemQuery      // $users, $teams, $teamMembers
+	// sent is what the client holds: every id in its result, with the stamp of the version sent.
+	sent map[string]stamp
+	// gone remembers records this session removed itself (read-your-writes), so that a
+	// notification fetched before the removal cannot bring them back.
+	gone map[string]stamp
+}
+
+// stamp identifies one version of an item. A record recreated under a removed one's id has a
+// later createdAt, so (created, version) only grows; system items carry their rendering.
+type stamp struct {
+	created time.Time
+	version int64
+	raw     string
+}
+
+func (s stamp) newerThan(o stamp) bool {
+	if s.raw != "" || o.raw != "" {
+		return s.raw != o.raw
+	}
+	return s.created.After(o.created) || (s.created.Equal(o.created) && s.version > o.version)
+}
+
+// item is one entry of a subscription's result, ready to send.
+type item struct {
+	id    string
+	stamp stamp
+	body  any
+}
+
+func recordItem(r records.Record) item {
+	return item{id: r.ID, stamp: stamp{created: time.Time(r.CreatedAt), version: r.Version}, body: r}
+}
+
+// delta is what a subscription's client must be told.
+type delta struct {
+	upserts []any
+	removes []string
+}
+
+func (d delta) empty() bool { return len(d.upserts) == 0 && len(d.removes) == 0 }
+
+// reset makes items the subscription's whole result: new or newer items are upserts, held ids
+// missing from items are removes. An item older than what the client holds (a read-your-writes
+// push overtook this query) is left as the client has it.
+func (s *subscription) reset(items []item) delta {
+	var d delta
+	seen := make(map[string]bool, len(items))
+	for _, it := range items {
+		seen[it.id] = true
+		held, ok := s.sent[it.id]
+		if ok && !it.stamp.newerThan(held) {
+			continue
+		}
+		if g, ok := s.gone[it.id]; ok && !it.stamp.newerThan(g) {
+			seen[it.id] = false
+			continue
+		}
+		s.sent[it.id] = it.stamp
+		d.upserts = append(d.upserts, it.body)
+	}
+	for id := range s.sent {
+		if !seen[id] {
+			delete(s.sent, id)
+			d.removes = append(d.removes, id)
+		}
+	}
+	return d
+}
+
+// applyRecords updates the subscription for records that changed (current rows in changed, ids
+// gone from the table in deleted) without a query, where memory can decide. It reports full
+// when it cannot: a limit window that was full, or would overflow, needs its query run again.
+func (s *subscription) applyRecords(changed []db.Record, deleted []string) (d delta, full bool) {
+	type decision struct {
+		id  string
+		add *item
+	}
+	var decisions []decision
+	size := len(s.sent)
+	for _, r := range changed {
+		_, held := s.sent[r.ID]
+		if s.query.Visible(records.Doc(r)) {
+			it := recordItem(records.FromDB(r))
+			decisions = append(decisions, decision{id: r.ID, add: &it})
+			if !held {
+				size++
+			}
+		} else if held {
+			decisions = append(decisions, decision{id: r.ID})
+			size--
+		}
+	}
+	for _, id := range deleted {
+		if _, held := s.sent[id]; held {
+			decisions = append(decisions, decision{id: id})
+			size--
+		}
+	}
+	if len(decisions) == 0 {
+		return delta{}, false
+	}
+	if len(s.sent) >= s.limit || size > s.limit {
+		return delta{}, true
+	}
+	for _, dec := range decisions {
+		if dec.add == nil {
+			delete(s.sent, dec.id)
+			d.removes = append(d.removes, dec.id)
+			continue
+		}
+		held, ok := s.sent[dec.id]
+		if ok && !dec.add.stamp.newerThan(held) {
+			continue
+		}
+		if g, ok := s.gone[dec.id]; ok && !dec.add.stamp.newerThan(g) {
+			continue
+		}
+		s.sent[dec.id] = dec.add.stamp
+		d.upserts = append(d.upserts, dec.add.body)
+	}
+	return d, false
+}
+
+// forget records that this session removed id itself, at stamp st.
+func (s *subscription) forget(id string, st stamp) {
+	if len(s.gone) >= 1024 {
+		clear(s.gone) // a bound, not a cache: only races within one notification round matter
+	}
+	s.gone[id] = st
+}
+
+// systemQuery is a subscription to a system collection: the room's users, teams or team
+// members, filtered, ordered and cut in memory (these lists are small).
+type systemQuery struct {
+	where *filter.Where
+	order filter.Order
+}
+
+// systemItem is how system collections render their rows: {"id":..., "data":{...}}.
+type systemItem struct {
+	ID   string         `json:"id"`
+	Data map[string]any `json:"data"`
+}
+
+func (q *systemQuery) items(all []systemItem, limit int) []item {
+	type entry struct {
+		doc  filter.Doc
+		item systemItem
+	}
+	var matched []entry
+	for _, it := range all {
+		doc := filter.Doc{ID: it.ID, Data: it.Data}
+		if q.where.Match(doc) {
+			matched = append(matched, entry{doc, it})
+		}
+	}
+	slices.SortStableFunc(matched, func(a, b entry) int { return q.order.Compare(a.doc, b.doc) })
+	if len(matched) > limit {
+		matched = matched[:limit]
+	}
+	out := make([]item, len(matched))
+	for i, e := range matched {
+		raw, _ := json.Marshal(e.item)
+		out[i] = item{id: e.item.ID, stamp: stamp{raw: string(raw)}, body: json.RawMessage(raw)}
+	}
+	return out
+}

@@ -73,10 +73,10 @@ func (h *Hub) recordsChanged(ctx context.Context, rows []ChangeRow) {
 			}
 			continue
 		}
-		deleted := missing(changedIDs, current)
+		b := newBatch(current, missing(changedIDs, current))
 		for _, s := range watchers {
 			s.mu.Lock()
-			s.applyRecordsLocked(ctx, k.collection, current, deleted)
+			s.applyRecordsLocked(ctx, k.collection, b)
 			s.mu.Unlock()
 		}
 	}
@@ -118,12 +118,12 @@ func (s *session) watches(collection string) bool {
 
 // applyRecordsLocked applies changed records to the subscriptions on collection, in memory where
 // it can, by running the query again where it cannot. s.mu is held.
-func (s *session) applyRecordsLocked(ctx context.Context, collection string, changed []db.Record, deleted []string) {
+func (s *session) applyRecordsLocked(ctx context.Context, collection string, b batch) {
 	for _, sub := range s.subs {
 		if sub.collection != collection || sub.query == nil {
 			continue
 		}
-		d, full := sub.applyRecords(changed, deleted)
+		d, full := sub.applyRecords(b)
 		if full {
 			s.rerunLocked(ctx, sub)
 			continue

@@ -209,7 +209,7 @@ func (s *session) ownWrite(ctx context.Context, collection string, written, remo
 			}
 		}
 	}
-	s.applyRecordsLocked(ctx, collection, changed, deleted)
+	s.applyRecordsLocked(ctx, collection, newBatch(changed, deleted))
 }
 
 func truncate(s string) string {

@@ -87,20 +87,43 @@ func (s *subscription) reset(items []item) delta {
 	return d
 }
 
-// applyRecords updates the subscription for records that changed (current rows in changed, ids
-// gone from the table in deleted) without a query, where memory can decide. It reports full
-// when it cannot: a limit window that was full, or would overflow, needs its query run again.
-func (s *subscription) applyRecords(changed []db.Record, deleted []string) (d delta, full bool) {
+// batch is a set of changed records of one collection, each encoded once for every subscriber
+// that receives it.
+type batch struct {
+	items   map[string]item // current rows, by id
+	rows    []db.Record
+	deleted []string // ids no longer in the table
+}
+
+func newBatch(rows []db.Record, deleted []string) batch {
+	b := batch{items: make(map[string]item, len(rows)), rows: rows, deleted: deleted}
+	for _, r := range rows {
+		rec := records.FromDB(r)
+		body, err := json.Marshal(rec)
+		if err != nil {
+			continue // cannot happen: records are JSON already
+		}
+		it := recordItem(rec)
+		it.body = json.RawMessage(body)
+		b.items[r.ID] = it
+	}
+	return b
+}
+
+// applyRecords updates the subscription for a batch of changes without a query, where memory
+// can decide. It reports full when it cannot: a limit window that was full, or would overflow,
+// needs its query run again.
+func (s *subscription) applyRecords(b batch) (d delta, full bool) {
 	type decision struct {
 		id  string
 		add *item
 	}
 	var decisions []decision
 	size := len(s.sent)
-	for _, r := range changed {
+	for _, r := range b.rows {
 		_, held := s.sent[r.ID]
-		if s.query.Visible(records.Doc(r)) {
-			it := recordItem(records.FromDB(r))
+		it, ok := b.items[r.ID]
+		if ok && s.query.Visible(records.Doc(r)) {
 			decisions = append(decisions, decision{id: r.ID, add: &it})
 			if !held {
 				size++
@@ -110,7 +133,7 @@ func (s *subscription) applyRecords(changed []db.Record, deleted []string) (d de
 			size--
 		}
 	}
-	for _, id := range deleted {
+	for _, id := range b.deleted {
 		if _, held := s.sent[id]; held {
 			decisions = append(decisions, decision{id: id})
 			size--

@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"errors"
+	"slices"
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
@@ -154,40 +155,62 @@ func (s *session) rerunCollection(ctx context.Context, collection string) {
 }
 
 // usersChanged follows changes to the room's users: this session's own user (a new role, or
-// removal from the room) and $users subscriptions.
+// removal from the room) and $users subscriptions. A visit (lastSeenAt) changes no role, so it
+// re-runs only $users.
 func (s *session) usersChanged(ctx context.Context, ids []string) {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	self := s.caller.UserID
-	s.mu.Unlock()
-	for _, id := range ids {
-		if id == self {
-			s.resync(ctx) // refreshes the caller and re-runs everything, $users included
+	if self != "" && slices.Contains(ids, self) {
+		role := s.caller.Role
+		if !s.refreshCallerLocked(ctx) {
+			return
+		}
+		if s.caller.Role != role {
+			s.rerunAllLocked(ctx)
 			return
 		}
 	}
-	s.rerunCollection(ctx, sysUsers)
+	for _, sub := range s.subs {
+		if sub.collection == sysUsers {
+			s.rerunLocked(ctx, sub)
+		}
+	}
 }
 
-// resync refreshes the caller's role, then re-runs every subscription: for a new role (access
-// may be gained or lost) and after the listener missed notifications.
+// resync refreshes the caller's role, then re-runs every subscription: after the listener
+// missed notifications, anything may have changed.
 func (s *session) resync(ctx context.Context) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.caller.UserID != "" {
-		u, err := s.hub.cfg.Members.User(ctx, s.room, s.caller.UserID)
-		if e := errcode.As(err); err != nil && e.Code == errcode.NotFound {
-			s.close(CloseRemoved, "removed from the room")
-			return
-		}
-		if err != nil {
-			s.hub.cfg.Logger.Error("refresh websocket user", "room", s.room, "err", err)
-			return
-		}
-		s.caller.Role = access.Role(u.Role)
+	if s.refreshCallerLocked(ctx) {
+		s.rerunAllLocked(ctx)
 	}
+}
+
+// refreshCallerLocked reloads the caller's role; false when the session ends or cannot tell.
+func (s *session) refreshCallerLocked(ctx context.Context) bool {
+	if s.caller.UserID == "" {
+		return true // anonymous viewers have no row to change
+	}
+	u, err := s.hub.cfg.Members.User(ctx, s.room, s.caller.UserID)
+	if err != nil {
+		if errcode.As(err).Code == errcode.NotFound {
+			s.close(CloseRemoved, "removed from the room")
+		} else {
+			s.hub.cfg.Logger.Error("refresh websocket user", "room", s.room, "err", err)
+		}
+		return false
+	}
+	s.caller.Role = access.Role(u.Role)
+	return true
+}
+
+// rerunAllLocked prepares every subscription again for the caller as they are now and sends
+// the differences; a subscription the caller may no longer read at all ends with an error.
+func (s *session) rerunAllLocked(ctx context.Context) {
 	for id, sub := range s.subs {
 		if err := s.prepare(ctx, sub, sub.request); err != nil {
-			// Access lost (or the schema changed under it): the subscription ends.
 			delete(s.subs, id)
 			s.hub.metrics.subscriptions.Dec()
 			s.fail(clientMessage{Type: "subscribe", Sub: id}, err)

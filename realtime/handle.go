@@ -28,7 +28,7 @@ func isSystem(collection string) bool {
 func (s *session) handle(frame []byte) {
 	var m clientMessage
 	if err := json.Unmarshal(frame, &m); err != nil {
-		s.sendError(errorMessage{Ref: refOf(frame), Code: errcode.BadRequest, Message: "not a valid message: " + err.Error()})
+		s.fail(salvage(frame), errcode.New(errcode.BadRequest, "not a valid message: %v", err))
 		return
 	}
 	ctx, cancel := workContext()
@@ -39,6 +39,10 @@ func (s *session) handle(frame []byte) {
 	case "subscribe":
 		s.fail(m, s.subscribe(ctx, m))
 	case "unsubscribe":
+		if m.Sub == "" {
+			s.fail(m, errcode.New(errcode.BadRequest, "unsubscribe needs the sub to end"))
+			return
+		}
 		s.unsubscribe(m.Sub)
 	case "create", "put", "remove":
 		s.mutate(ctx, m)
@@ -47,14 +51,16 @@ func (s *session) handle(frame []byte) {
 	}
 }
 
-// refOf digs the ref out of a message that did not decode as a whole (a mistyped field), so
-// that the error still reaches the right request.
-func refOf(frame []byte) string {
-	var m struct {
-		Ref string `json:"ref"`
-	}
-	_ = json.Unmarshal(frame, &m)
-	return m.Ref
+// salvage digs type, ref and sub out of a message that did not decode as a whole (a mistyped
+// field), so that the error still reaches the right request or subscription.
+func salvage(frame []byte) clientMessage {
+	var fields map[string]json.RawMessage
+	_ = json.Unmarshal(frame, &fields)
+	var m clientMessage
+	_ = json.Unmarshal(fields["type"], &m.Type)
+	_ = json.Unmarshal(fields["ref"], &m.Ref)
+	_ = json.Unmarshal(fields["sub"], &m.Sub)
+	return m
 }
 
 // fail sends err, if any, as an error message for m.
@@ -78,11 +84,24 @@ func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 		return errcode.New(errcode.BadRequest, "sub: want an id of 1–128 characters")
 	}
 	sub := &subscription{id: m.Sub, collection: m.Collection, sent: map[string]stamp{}, gone: map[string]stamp{}}
-	req := records.Query{Where: m.Where, OrderBy: m.OrderBy, Limit: m.Limit}
+	req := records.Query{Where: m.Where, OrderBy: m.OrderBy}
+	if m.Limit != nil {
+		if *m.Limit < 1 || *m.Limit > records.MaxLimit {
+			s.unsubscribe(m.Sub)
+			return errcode.New(errcode.BadRequest, "limit: must be 1 to %d, got %d", records.MaxLimit, *m.Limit)
+		}
+		req.Limit = *m.Limit
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, replacing := s.subs[m.Sub]; !replacing && len(s.subs) >= s.hub.cfg.MaxSubscriptions {
 		return errcode.New(errcode.Limit, "at most %d subscriptions per connection", s.hub.cfg.MaxSubscriptions)
+	}
+	// A subscribe replaces the subscription of the same id, also when it fails: the client no
+	// longer wants the old one.
+	if _, replacing := s.subs[m.Sub]; replacing {
+		delete(s.subs, m.Sub)
+		s.hub.metrics.subscriptions.Dec()
 	}
 	if err := s.prepare(ctx, sub, req); err != nil {
 		return err
@@ -93,9 +112,7 @@ func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 	if err != nil {
 		return err
 	}
-	if _, replacing := s.subs[m.Sub]; !replacing {
-		s.hub.metrics.subscriptions.Inc()
-	}
+	s.hub.metrics.subscriptions.Inc()
 	s.subs[m.Sub] = sub
 	body := make([]any, len(items))
 	for i, it := range items {

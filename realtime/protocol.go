@@ -19,7 +19,7 @@ type clientMessage struct {
 	ID         string          `json:"id"`
 	Where      json.RawMessage `json:"where"`
 	OrderBy    json.RawMessage `json:"orderBy"`
-	Limit      int             `json:"limit"`
+	Limit      *int            `json:"limit"`
 	Data       json.RawMessage `json:"data"`
 	Replace    bool            `json:"replace"`
 	IfVersion  *int64          `json:"ifVersion"`

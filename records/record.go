@@ -82,10 +82,15 @@ func checkID(id string) (string, error) {
 		}
 		return u.String(), nil
 	}
+	return id, checkGivenID(id)
+}
+
+// checkGivenID validates the id of an existing (or to be upserted) record.
+func checkGivenID(id string) error {
 	if !idPattern.MatchString(id) {
-		return "", errcode.New(errcode.BadRequest, "invalid id %q: 1–128 characters of A-Z a-z 0-9 . _ : -", truncate(id))
+		return errcode.New(errcode.BadRequest, "invalid id %q: 1–128 characters of A-Z a-z 0-9 . _ : -", truncate(id))
 	}
-	return id, nil
+	return nil
 }
 
 // MaxDepth is how deeply record data may nest (PROTOCOL.md §2).

@@ -49,8 +49,8 @@ func (s *Service) Put(ctx context.Context, caller access.Caller, room, collectio
 	if !caller.Role.AtLeast(access.Member) {
 		return Record{}, errcode.New(errcode.Forbidden, "viewers cannot modify records")
 	}
-	if _, err := checkID(id); err != nil || id == "" {
-		return Record{}, errcode.New(errcode.BadRequest, "invalid id %q: 1–128 characters of A-Z a-z 0-9 . _ : -", truncate(id))
+	if err := checkGivenID(id); err != nil {
+		return Record{}, err
 	}
 	patch, err := decodeData(data)
 	if err != nil {
@@ -111,6 +111,9 @@ func (s *Service) Remove(ctx context.Context, caller access.Caller, room, collec
 	}
 	if !caller.Role.AtLeast(access.Member) {
 		return Record{}, errcode.New(errcode.Forbidden, "viewers cannot modify records")
+	}
+	if err := checkGivenID(id); err != nil {
+		return Record{}, err
 	}
 	var removed db.Record
 	err = s.db.InTx(ctx, func(tx db.Store) error {

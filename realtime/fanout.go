@@ -49,6 +49,10 @@ func (h *Hub) Resync(ctx context.Context) error {
 
 // recordsChanged fetches the changed rows, one query per room and collection that some session
 // here subscribes to, and applies them.
+//
+// A session may apply its own write (read-your-writes) between that fetch and this apply; the
+// fetched rows may then be older than what it already sent, and a record its write took out of
+// a result could come back. Such a session gets the rows fetched again, after its write.
 func (h *Hub) recordsChanged(ctx context.Context, rows []ChangeRow) {
 	type key struct{ room, collection string }
 	ids := map[key][]string{}
@@ -56,29 +60,40 @@ func (h *Hub) recordsChanged(ctx context.Context, rows []ChangeRow) {
 		k := key{r.Room, r.Collection}
 		ids[k] = append(ids[k], r.ID)
 	}
+	type watcher struct {
+		s      *session
+		writes uint64
+	}
 	for k, changedIDs := range ids {
-		var watchers []*session
+		var watchers []watcher
 		for _, s := range h.inRoom(k.room) {
-			if s.watches(k.collection) {
-				watchers = append(watchers, s)
+			if ok, writes := s.watches(k.collection); ok {
+				watchers = append(watchers, watcher{s, writes})
 			}
 		}
 		if len(watchers) == 0 {
 			continue
 		}
-		current, err := h.cfg.Records.ByIDs(ctx, k.room, k.collection, changedIDs)
-		if err != nil {
-			h.cfg.Logger.Error("fetch changed records; resyncing their watchers", "room", k.room, "err", err)
-			for _, s := range watchers {
-				s.resync(ctx)
-			}
-			continue
+		fetch := func() (batch, error) {
+			current, err := h.cfg.Records.ByIDs(ctx, k.room, k.collection, changedIDs)
+			return newBatch(current, missing(changedIDs, current)), err
 		}
-		b := newBatch(current, missing(changedIDs, current))
-		for _, s := range watchers {
-			s.mu.Lock()
-			s.applyRecordsLocked(ctx, k.collection, b)
-			s.mu.Unlock()
+		b, err := fetch()
+		for _, w := range watchers {
+			w.s.mu.Lock()
+			mine := b
+			if err == nil && w.s.writes != w.writes {
+				mine, err = fetch()
+			}
+			if err == nil {
+				w.s.applyRecordsLocked(ctx, k.collection, mine)
+			}
+			w.s.mu.Unlock()
+			if err != nil {
+				// Nothing is lost: resync compares the whole result with what the client holds.
+				h.cfg.Logger.Error("fetch changed records; resyncing", "room", k.room, "err", err)
+				w.s.resync(ctx)
+			}
 		}
 	}
 }
@@ -106,15 +121,17 @@ func groupByRoom(rows []ChangeRow) map[string][]string {
 	return out
 }
 
-func (s *session) watches(collection string) bool {
+// watches reports whether the session subscribes to collection, and how many own writes it has
+// applied so far.
+func (s *session) watches(collection string) (bool, uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, sub := range s.subs {
 		if sub.collection == collection {
-			return true
+			return true, s.writes
 		}
 	}
-	return false
+	return false, s.writes
 }
 
 // applyRecordsLocked applies changed records to the subscriptions on collection, in memory where

@@ -83,7 +83,7 @@ func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 	if m.Sub == "" || len(m.Sub) > 128 {
 		return errcode.New(errcode.BadRequest, "sub: want an id of 1–128 characters")
 	}
-	sub := &subscription{id: m.Sub, collection: m.Collection, sent: map[string]stamp{}, gone: map[string]stamp{}}
+	sub := &subscription{id: m.Sub, collection: m.Collection, sent: map[string]stamp{}}
 	req := records.Query{Where: m.Where, OrderBy: m.OrderBy}
 	if m.Limit != nil {
 		if *m.Limit < 1 || *m.Limit > records.MaxLimit {
@@ -215,17 +215,12 @@ func (s *session) ownWrite(ctx context.Context, collection string, written, remo
 	if written != nil {
 		changed = []db.Record{written.ToDB(s.room)}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if removed != nil {
 		deleted = []string{removed.ID}
-		st := recordItem(*removed).stamp
-		for _, sub := range s.subs {
-			if sub.collection == collection {
-				sub.forget(removed.ID, st)
-			}
-		}
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.writes++ // a fan-out that fetched before this write must fetch again (see recordsChanged)
 	s.applyRecordsLocked(ctx, collection, newBatch(changed, deleted))
 }
 

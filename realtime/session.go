@@ -48,6 +48,7 @@ type session struct {
 	mu     sync.Mutex // the caller and the subscriptions: reader, fan-out and resync share them
 	caller access.Caller
 	subs   map[string]*subscription
+	writes uint64 // own writes applied so far (read-your-writes)
 }
 
 // Serve upgrades the request and runs the socket until it closes.

@@ -20,9 +20,6 @@ type subscription struct {
 	system     *systemQuery      // $users, $teams, $teamMembers
 	// sent is what the client holds: every id in its result, with the stamp of the version sent.
 	sent map[string]stamp
-	// gone remembers records this session removed itself (read-your-writes), so that a
-	// notification fetched before the removal cannot bring them back.
-	gone map[string]stamp
 }
 
 // stamp identifies one version of an item. A record recreated under a removed one's id has a
@@ -60,8 +57,7 @@ type delta struct {
 func (d delta) empty() bool { return len(d.upserts) == 0 && len(d.removes) == 0 }
 
 // reset makes items the subscription's whole result: new or newer items are upserts, held ids
-// missing from items are removes. An item older than what the client holds (a read-your-writes
-// push overtook this query) is left as the client has it.
+// missing from items are removes. An item no newer than what the client holds is not sent again.
 func (s *subscription) reset(items []item) delta {
 	var d delta
 	seen := make(map[string]bool, len(items))
@@ -69,10 +65,6 @@ func (s *subscription) reset(items []item) delta {
 		seen[it.id] = true
 		held, ok := s.sent[it.id]
 		if ok && !it.stamp.newerThan(held) {
-			continue
-		}
-		if g, ok := s.gone[it.id]; ok && !it.stamp.newerThan(g) {
-			seen[it.id] = false
 			continue
 		}
 		s.sent[it.id] = it.stamp
@@ -116,7 +108,7 @@ func newBatch(rows []db.Record, deleted []string) batch {
 func (s *subscription) applyRecords(b batch) (d delta, full bool) {
 	type decision struct {
 		id  string
-		add *item
+		add *item // nil: remove
 	}
 	var decisions []decision
 	size := len(s.sent)
@@ -155,21 +147,10 @@ func (s *subscription) applyRecords(b batch) (d delta, full bool) {
 		if ok && !dec.add.stamp.newerThan(held) {
 			continue
 		}
-		if g, ok := s.gone[dec.id]; ok && !dec.add.stamp.newerThan(g) {
-			continue
-		}
 		s.sent[dec.id] = dec.add.stamp
 		d.upserts = append(d.upserts, dec.add.body)
 	}
 	return d, false
-}
-
-// forget records that this session removed id itself, at stamp st.
-func (s *subscription) forget(id string, st stamp) {
-	if len(s.gone) >= 1024 {
-		clear(s.gone) // a bound, not a cache: only races within one notification round matter
-	}
-	s.gone[id] = st
 }
 
 // systemQuery is a subscription to a system collection: the room's users, teams or team

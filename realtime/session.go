@@ -40,8 +40,9 @@ type session struct {
 	widget string
 	send   chan []byte
 
-	closeOnce sync.Once
-	done      chan struct{} // closed by close: the writer says goodbye and stops
+	closeOnce  sync.Once
+	done       chan struct{} // closed by close: the writer says goodbye and stops
+	readerDone chan struct{} // closed when the read loop ends
 	closeCode int
 	closeText string
 
@@ -59,7 +60,7 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a Admission) {
 	}
 	s := &session{
 		hub: h, conn: conn, room: a.Room, widget: a.Widget, caller: a.Caller,
-		send: make(chan []byte, h.cfg.SendQueue), done: make(chan struct{}),
+		send: make(chan []byte, h.cfg.SendQueue), done: make(chan struct{}), readerDone: make(chan struct{}),
 		subs: map[string]*subscription{},
 	}
 	if !h.add(s) {
@@ -102,6 +103,7 @@ func (s *session) hello() {
 
 // readLoop handles the client's messages one at a time until the socket fails or closes.
 func (s *session) readLoop() {
+	defer close(s.readerDone)
 	wait := 2 * s.hub.cfg.PingInterval
 	s.conn.SetReadLimit(s.hub.cfg.MaxFrameBytes) // larger frames: gorilla closes with 1009
 	_ = s.conn.SetReadDeadline(time.Now().Add(wait))
@@ -112,6 +114,11 @@ func (s *session) readLoop() {
 			return
 		}
 		_ = s.conn.SetReadDeadline(time.Now().Add(wait))
+		select {
+		case <-s.done:
+			continue // closing: drain until the client answers the close frame
+		default:
+		}
 		if kind != websocket.TextMessage {
 			s.sendError(errorMessage{Code: "bad_request", Message: "binary frames carry Yjs documents, which this endpoint does not serve yet"})
 			continue
@@ -132,6 +139,12 @@ func (s *session) writeLoop() {
 		case <-s.done:
 			_ = s.conn.SetWriteDeadline(deadline())
 			_ = s.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(s.closeCode, s.closeText))
+			// Closing the socket with unread input would reset it and lose the close frame:
+			// let the reader drain until the client answers, for a moment.
+			select {
+			case <-s.readerDone:
+			case <-time.After(time.Second):
+			}
 			return
 		default:
 		}

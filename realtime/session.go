@@ -43,8 +43,8 @@ type session struct {
 	closeOnce  sync.Once
 	done       chan struct{} // closed by close: the writer says goodbye and stops
 	readerDone chan struct{} // closed when the read loop ends
-	closeCode int
-	closeText string
+	closeCode  int
+	closeText  string
 
 	mu     sync.Mutex // the caller and the subscriptions: reader, fan-out and resync share them
 	caller access.Caller

@@ -1,12 +1,16 @@
 package api_test
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/recordroom/recordroom/internal/testdb"
 )
 
 // Hostile and malformed input gets its documented 4xx, stores nothing, and leaves the server
@@ -91,4 +95,20 @@ func TestRoomIsolation(t *testing.T) {
 	require.Empty(t, r["records"])
 	users := s.must(http.StatusOK, "bob", "GET", "/v1/rooms/two/users", nil).JSON(t)["users"].([]any)
 	require.Len(t, users, 2)
+}
+
+// Anonymous requests never create rooms: only a caller with a valid token does.
+func TestAnonymousCallersCreateNoRooms(t *testing.T) {
+	t.Parallel()
+	tdb := testdb.New(t)
+	s := newServerAt(t, tdb.URL, nil)
+	for i := range 20 {
+		s.mustErr(http.StatusUnauthorized, "unauthorized", "", "GET", fmt.Sprintf("/v1/rooms/ghost-%d/collections/c/records", i), nil)
+	}
+	var rooms int
+	require.NoError(t, tdb.Pool(t).QueryRow(context.Background(), "SELECT count(*) FROM rooms").Scan(&rooms))
+	require.Zero(t, rooms)
+	s.must(http.StatusOK, "alice", "GET", "/v1/rooms/ghost-1/me", nil)
+	require.NoError(t, tdb.Pool(t).QueryRow(context.Background(), "SELECT count(*) FROM rooms").Scan(&rooms))
+	require.Equal(t, 1, rooms)
 }

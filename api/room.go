@@ -37,7 +37,8 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 				token = c.QueryParam("token") // browsers cannot set headers on a WebSocket
 			}
 			if token == "" {
-				r, err := people.Room(ctx, room)
+				// Only a room that exists can let anonymous viewers in: they never create one.
+				r, err := people.ExistingRoom(ctx, room)
 				if err != nil {
 					return err
 				}

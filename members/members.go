@@ -72,6 +72,16 @@ func (s *Service) Room(ctx context.Context, room string) (db.Room, error) {
 	return r, err
 }
 
+// ExistingRoom returns the room's settings, or the defaults of a room nobody has entered yet
+// (without creating it).
+func (s *Service) ExistingRoom(ctx context.Context, room string) (db.Room, error) {
+	r, err := s.db.RoomGet(ctx, room)
+	if errors.Is(err, db.ErrNotFound) {
+		return db.Room{ID: room, DefaultRole: string(access.Member)}, nil
+	}
+	return r, err
+}
+
 // Users lists the room's users.
 func (s *Service) Users(ctx context.Context, room string) ([]db.User, error) {
 	return s.db.UserList(ctx, room)

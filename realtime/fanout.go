@@ -25,6 +25,14 @@ func (h *Hub) HandleChange(c Change) {
 				s.usersChanged(ctx, ids)
 			}
 		}
+	case "rooms":
+		// A new schema or new settings: every subscription is prepared again, and anonymous
+		// viewers leave if they are no longer admitted.
+		for room := range groupByRoom(c.Rows) {
+			for _, s := range h.inRoom(room) {
+				s.resync(ctx)
+			}
+		}
 	case "teams", "team_members":
 		collection := sysTeams
 		if c.Table == "team_members" {
@@ -80,6 +88,7 @@ func (h *Hub) recordsChanged(ctx context.Context, rows []ChangeRow) {
 		}
 		b, err := fetch()
 		for _, w := range watchers {
+			ctx, cancel := workContext() // each session its own time: one slow one costs no other
 			w.s.mu.Lock()
 			mine := b
 			if err == nil && w.s.writes != w.writes {
@@ -90,10 +99,12 @@ func (h *Hub) recordsChanged(ctx context.Context, rows []ChangeRow) {
 			}
 			w.s.mu.Unlock()
 			if err != nil {
-				// Nothing is lost: resync compares the whole result with what the client holds.
+				// Nothing is lost: resync compares the whole result with what the client holds
+				// (and closes the session if even that fails).
 				h.cfg.Logger.Error("fetch changed records; resyncing", "room", k.room, "err", err)
 				w.s.resync(ctx)
 			}
+			cancel()
 		}
 	}
 }
@@ -154,7 +165,10 @@ func (s *session) applyRecordsLocked(ctx context.Context, collection string, b b
 func (s *session) rerunLocked(ctx context.Context, sub *subscription) {
 	items, err := s.result(ctx, sub)
 	if err != nil {
-		s.hub.cfg.Logger.Error("re-run subscription", "room", s.room, "sub", sub.id, "err", err)
+		// The subscription can no longer be kept exact: the client reconnects and gets fresh
+		// snapshots rather than a result that silently went stale.
+		s.hub.cfg.Logger.Error("re-run subscription; closing", "room", s.room, "sub", sub.id, "err", err)
+		s.close(closeInternal, "internal error: reconnect")
 		return
 	}
 	s.sendDelta(sub.id, sub.reset(items))
@@ -208,14 +222,26 @@ func (s *session) resync(ctx context.Context) {
 // refreshCallerLocked reloads the caller's role; false when the session ends or cannot tell.
 func (s *session) refreshCallerLocked(ctx context.Context) bool {
 	if s.caller.UserID == "" {
-		return true // anonymous viewers have no row to change
+		// Anonymous viewers have no row: they stay while the room lets them in.
+		r, err := s.hub.cfg.Members.ExistingRoom(ctx, s.room)
+		switch {
+		case err != nil:
+			s.hub.cfg.Logger.Error("refresh websocket room; closing", "room", s.room, "err", err)
+			s.close(closeInternal, "internal error: reconnect")
+			return false
+		case !r.AllowAnonymous:
+			s.close(CloseRemoved, "the room no longer admits anonymous viewers")
+			return false
+		}
+		return true
 	}
 	u, err := s.hub.cfg.Members.User(ctx, s.room, s.caller.UserID)
 	if err != nil {
 		if errcode.As(err).Code == errcode.NotFound {
 			s.close(CloseRemoved, "removed from the room")
 		} else {
-			s.hub.cfg.Logger.Error("refresh websocket user", "room", s.room, "err", err)
+			s.hub.cfg.Logger.Error("refresh websocket user; closing", "room", s.room, "err", err)
+			s.close(closeInternal, "internal error: reconnect")
 		}
 		return false
 	}

@@ -218,10 +218,14 @@ func (s *session) ownWrite(ctx context.Context, collection string, written, remo
 	if removed != nil {
 		deleted = []string{removed.ID}
 	}
+	b := newBatch(changed, deleted)
+	if removed != nil {
+		b.removed[removed.ID] = recordItem(*removed).stamp
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.writes++ // a fan-out that fetched before this write must fetch again (see recordsChanged)
-	s.applyRecordsLocked(ctx, collection, newBatch(changed, deleted))
+	s.applyRecordsLocked(ctx, collection, b)
 }
 
 func truncate(s string) string {

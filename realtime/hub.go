@@ -21,8 +21,9 @@ type HubConfig struct {
 	Registerer prometheus.Registerer
 	// Replica names this server in hello messages.
 	Replica string
-	// Limits (defaults: 256 queued messages, 100 subscriptions, 1 MiB frames).
+	// Limits (defaults: 256 queued messages or 32 MiB queued, 100 subscriptions, 1 MiB frames).
 	SendQueue        int
+	MaxQueueBytes    int64
 	MaxSubscriptions int
 	MaxFrameBytes    int64
 	// PingInterval is how often idle sockets are pinged (default 30s); a peer silent for twice
@@ -58,6 +59,9 @@ func NewHub(cfg HubConfig) *Hub {
 	}
 	if cfg.SendQueue == 0 {
 		cfg.SendQueue = 256
+	}
+	if cfg.MaxQueueBytes == 0 {
+		cfg.MaxQueueBytes = 32 << 20
 	}
 	if cfg.MaxSubscriptions == 0 {
 		cfg.MaxSubscriptions = 100

@@ -74,6 +74,7 @@ type errorMessage struct {
 
 // Close codes of PROTOCOL.md §4.
 const (
+	closeInternal     = 1011
 	CloseTokenExpired = 4001
 	CloseRemoved      = 4003
 	CloseTooSlow      = 4008

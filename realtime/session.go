@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -39,6 +40,7 @@ type session struct {
 	room   string
 	widget string
 	send   chan []byte
+	queued atomic.Int64 // bytes in send
 
 	closeOnce  sync.Once
 	done       chan struct{} // closed by close: the writer says goodbye and stops
@@ -150,6 +152,7 @@ func (s *session) writeLoop() {
 		}
 		select {
 		case msg := <-s.send:
+			s.queued.Add(-int64(len(msg)))
 			_ = s.conn.SetWriteDeadline(deadline())
 			if err := s.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 				s.close(websocket.CloseAbnormalClosure, "")
@@ -181,14 +184,25 @@ func (s *session) sendJSON(v any) {
 		s.hub.cfg.Logger.Error("encode websocket message", "err", err)
 		return
 	}
+	if s.queued.Add(int64(len(msg))) > s.hub.cfg.MaxQueueBytes {
+		s.queued.Add(-int64(len(msg)))
+		s.tooSlow()
+		return
+	}
 	select {
 	case <-s.done:
+		s.queued.Add(-int64(len(msg)))
 	case s.send <- msg:
 		s.hub.metrics.messages.Inc()
 	default:
-		s.hub.metrics.slowClosed.Inc()
-		s.close(CloseTooSlow, "too slow: resubscribe")
+		s.queued.Add(-int64(len(msg)))
+		s.tooSlow()
 	}
+}
+
+func (s *session) tooSlow() {
+	s.hub.metrics.slowClosed.Inc()
+	s.close(CloseTooSlow, "too slow: resubscribe")
 }
 
 func (s *session) sendError(e errorMessage) {

@@ -85,10 +85,13 @@ type batch struct {
 	items   map[string]item // current rows, by id
 	rows    []db.Record
 	deleted []string // ids no longer in the table
+	// removed holds the last version of deleted records where it is known (a session's own
+	// remove): a client holding a newer one (recreated meanwhile) keeps it.
+	removed map[string]stamp
 }
 
 func newBatch(rows []db.Record, deleted []string) batch {
-	b := batch{items: make(map[string]item, len(rows)), rows: rows, deleted: deleted}
+	b := batch{items: make(map[string]item, len(rows)), rows: rows, deleted: deleted, removed: map[string]stamp{}}
 	for _, r := range rows {
 		rec := records.FromDB(r)
 		body, err := json.Marshal(rec)
@@ -113,20 +116,26 @@ func (s *subscription) applyRecords(b batch) (d delta, full bool) {
 	var decisions []decision
 	size := len(s.sent)
 	for _, r := range b.rows {
-		_, held := s.sent[r.ID]
+		heldStamp, held := s.sent[r.ID]
 		it, ok := b.items[r.ID]
 		if ok && s.query.Visible(records.Doc(r)) {
 			decisions = append(decisions, decision{id: r.ID, add: &it})
 			if !held {
 				size++
 			}
-		} else if held {
+		} else if held && !heldStamp.newerThan(it.stamp) {
+			// Leaves the result, unless the client already holds a newer version (this row
+			// is a session's own write that another write overtook).
 			decisions = append(decisions, decision{id: r.ID})
 			size--
 		}
 	}
 	for _, id := range b.deleted {
-		if _, held := s.sent[id]; held {
+		heldStamp, held := s.sent[id]
+		if last, known := b.removed[id]; held && known && heldStamp.newerThan(last) {
+			continue
+		}
+		if held {
 			decisions = append(decisions, decision{id: id})
 			size--
 		}

@@ -1045,3 +1045,19 @@ func TestWSListenerConnectionLossLosesNothing(t *testing.T) {
 	a.RequireNoViolations()
 	b.RequireNoViolations()
 }
+
+// A new schema reaches open subscriptions on every replica: a collection whose read access rises
+// above the subscriber's role ends their subscription with forbidden.
+func TestWSSchemaChangeReevaluatesSubscriptions(t *testing.T) {
+	t.Parallel()
+	c := setup(t, 2, "bob")
+	b := c.replicas[1].connect(t, "bob", room)
+	b.SubscribeAndWait("tasks", subSpec{Collection: "tasks"})
+
+	c.replicas[0].setSchema(t, "alice", room, map[string]any{"collections": map[string]any{
+		"tasks": map[string]any{"access": map[string]any{"read": "admin", "write": "admin"}},
+	}})
+	b.WaitErrorSub("tasks", "forbidden")
+	b.Ping()
+	b.RequireNoViolations()
+}

@@ -55,3 +55,11 @@ func As(err error) *Error {
 	}
 	return &Error{Code: Internal, Message: "internal error"}
 }
+
+// Clip shortens client input quoted back in a message, so an error never echoes a megabyte.
+func Clip(s string) string {
+	if len(s) > 64 {
+		return s[:64] + "…"
+	}
+	return s
+}

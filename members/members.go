@@ -94,19 +94,7 @@ func (s *Service) SetRole(ctx context.Context, caller access.Caller, room, userI
 		return db.User{}, errcode.New(errcode.Forbidden, "only admins change roles")
 	}
 	var u db.User
-	err := s.db.InTx(ctx, func(tx db.Store) error {
-		if _, _, err := tx.RoomLock(ctx, room); err != nil {
-			return err
-		}
-		current, err := tx.UserGet(ctx, room, userID)
-		if err != nil {
-			return notFound(err, "no user %q in this room", userID)
-		}
-		if current.Role == string(access.Admin) && role != access.Admin {
-			if err := needAnotherAdmin(ctx, tx, room); err != nil {
-				return err
-			}
-		}
+	err := s.changeUser(ctx, room, userID, role == access.Admin, func(tx db.Store) (err error) {
 		u, err = tx.UserSetRole(ctx, room, userID, string(role))
 		return err
 	})
@@ -118,6 +106,15 @@ func (s *Service) Remove(ctx context.Context, caller access.Caller, room, userID
 	if caller.Role != access.Admin {
 		return errcode.New(errcode.Forbidden, "only admins remove users")
 	}
+	return s.changeUser(ctx, room, userID, false, func(tx db.Store) error {
+		return tx.UserDelete(ctx, room, userID)
+	})
+}
+
+// changeUser runs change on an existing user in one transaction, under the room's lock so that
+// two admins cannot demote each other at once; when the user is an admin and stays no admin
+// (stillAdmin false), the room must keep another.
+func (s *Service) changeUser(ctx context.Context, room, userID string, stillAdmin bool, change func(db.Store) error) error {
 	return s.db.InTx(ctx, func(tx db.Store) error {
 		if _, _, err := tx.RoomLock(ctx, room); err != nil {
 			return err
@@ -126,12 +123,12 @@ func (s *Service) Remove(ctx context.Context, caller access.Caller, room, userID
 		if err != nil {
 			return notFound(err, "no user %q in this room", userID)
 		}
-		if current.Role == string(access.Admin) {
+		if current.Role == string(access.Admin) && !stillAdmin {
 			if err := needAnotherAdmin(ctx, tx, room); err != nil {
 				return err
 			}
 		}
-		return tx.UserDelete(ctx, room, userID)
+		return change(tx)
 	})
 }
 

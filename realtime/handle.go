@@ -47,7 +47,7 @@ func (s *session) handle(frame []byte) {
 	case "create", "put", "remove":
 		s.mutate(ctx, m)
 	default:
-		s.fail(m, errcode.New(errcode.BadRequest, "unknown message type %q: want subscribe, unsubscribe, create, put, remove or ping", truncate(m.Type)))
+		s.fail(m, errcode.New(errcode.BadRequest, "unknown message type %q: want subscribe, unsubscribe, create, put, remove or ping", errcode.Clip(m.Type)))
 	}
 }
 
@@ -84,24 +84,23 @@ func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 		return errcode.New(errcode.BadRequest, "sub: want an id of 1–128 characters")
 	}
 	sub := &subscription{id: m.Sub, collection: m.Collection, sent: map[string]stamp{}}
-	req := records.Query{Where: m.Where, OrderBy: m.OrderBy}
-	if m.Limit != nil {
-		if *m.Limit < 1 || *m.Limit > records.MaxLimit {
-			s.unsubscribe(m.Sub)
-			return errcode.New(errcode.BadRequest, "limit: must be 1 to %d, got %d", records.MaxLimit, *m.Limit)
-		}
-		req.Limit = *m.Limit
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, replacing := s.subs[m.Sub]; !replacing && len(s.subs) >= s.hub.cfg.MaxSubscriptions {
-		return errcode.New(errcode.Limit, "at most %d subscriptions per connection", s.hub.cfg.MaxSubscriptions)
-	}
 	// A subscribe replaces the subscription of the same id, also when it fails: the client no
 	// longer wants the old one.
 	if _, replacing := s.subs[m.Sub]; replacing {
 		delete(s.subs, m.Sub)
 		s.hub.metrics.subscriptions.Dec()
+	} else if len(s.subs) >= s.hub.cfg.MaxSubscriptions {
+		return errcode.New(errcode.Limit, "at most %d subscriptions per connection", s.hub.cfg.MaxSubscriptions)
+	}
+	req := records.Query{Where: m.Where, OrderBy: m.OrderBy}
+	if m.Limit != nil {
+		// Over the wire an explicit 0 is a mistake; records.Query reads 0 as "the default".
+		if *m.Limit < 1 || *m.Limit > records.MaxLimit {
+			return errcode.New(errcode.BadRequest, "limit: must be 1 to %d, got %d", records.MaxLimit, *m.Limit)
+		}
+		req.Limit = *m.Limit
 	}
 	if err := s.prepare(ctx, sub, req); err != nil {
 		return err
@@ -141,9 +140,6 @@ func (s *session) prepare(ctx context.Context, sub *subscription, req records.Qu
 	if !s.caller.Role.AtLeast(access.Member) {
 		return errcode.New(errcode.Forbidden, "reading %s needs role member", sub.collection)
 	}
-	if sub.limit < 1 || sub.limit > records.MaxLimit {
-		return errcode.New(errcode.BadRequest, "limit: must be 1 to %d, got %d", records.MaxLimit, req.Limit)
-	}
 	where, err := filter.Parse(req.Where)
 	if err != nil {
 		return errcode.New(errcode.BadRequest, "%v", err)
@@ -170,7 +166,7 @@ func (s *session) unsubscribe(id string) {
 func (s *session) mutate(ctx context.Context, m clientMessage) {
 	if isSystem(m.Collection) || strings.HasPrefix(m.Collection, "$") {
 		s.hub.metrics.mutations.WithLabelValues(m.Type, "error").Inc()
-		s.fail(m, errcode.New(errcode.Forbidden, "%s is read-only: system collections change through the REST routes", truncate(m.Collection)))
+		s.fail(m, errcode.New(errcode.Forbidden, "%s is read-only: system collections change through the REST routes", errcode.Clip(m.Collection)))
 		return
 	}
 	s.mu.Lock()
@@ -226,11 +222,4 @@ func (s *session) ownWrite(ctx context.Context, collection string, written, remo
 	defer s.mu.Unlock()
 	s.writes++ // a fan-out that fetched before this write must fetch again (see recordsChanged)
 	s.applyRecordsLocked(ctx, collection, b)
-}
-
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

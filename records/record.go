@@ -88,7 +88,7 @@ func checkID(id string) (string, error) {
 // checkGivenID validates the id of an existing (or to be upserted) record.
 func checkGivenID(id string) error {
 	if !idPattern.MatchString(id) {
-		return errcode.New(errcode.BadRequest, "invalid id %q: 1–128 characters of A-Z a-z 0-9 . _ : -", truncate(id))
+		return errcode.New(errcode.BadRequest, "invalid id %q: 1–128 characters of A-Z a-z 0-9 . _ : -", errcode.Clip(id))
 	}
 	return nil
 }
@@ -149,11 +149,4 @@ func depth(raw []byte) int {
 		}
 	}
 	return deepest
-}
-
-func truncate(s string) string {
-	if len(s) > 64 {
-		return s[:64] + "…"
-	}
-	return s
 }

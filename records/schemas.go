@@ -77,7 +77,7 @@ func (s *Service) SetSchema(ctx context.Context, caller access.Caller, room stri
 // collection finds a collection's rules in the room's schema.
 func (s *Service) collection(ctx context.Context, room, name string) (*schema.Collection, error) {
 	if !schema.ValidCollectionName(name) {
-		return nil, errcode.New(errcode.BadRequest, "invalid collection name %q: 1–64 characters of A-Z a-z 0-9 _ -", truncate(name))
+		return nil, errcode.New(errcode.BadRequest, "invalid collection name %q: 1–64 characters of A-Z a-z 0-9 _ -", errcode.Clip(name))
 	}
 	sc, err := s.Schema(ctx, room)
 	if err != nil {

@@ -172,9 +172,9 @@ func badRequest(err error) error {
 func recordErr(err error, collection, id string) error {
 	switch {
 	case errors.Is(err, db.ErrNotFound):
-		return errcode.New(errcode.NotFound, "no record %q in %q", truncate(id), collection)
+		return errcode.New(errcode.NotFound, "no record %q in %q", errcode.Clip(id), collection)
 	case errors.Is(err, db.ErrConflict):
-		return errcode.New(errcode.Conflict, "record %q exists in %q", truncate(id), collection)
+		return errcode.New(errcode.Conflict, "record %q exists in %q", errcode.Clip(id), collection)
 	case errors.Is(err, db.ErrInvalid):
 		return errcode.New(errcode.BadRequest, "data cannot be stored: %v", err)
 	}

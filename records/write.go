@@ -61,7 +61,7 @@ func (s *Service) Put(ctx context.Context, caller access.Caller, room, collectio
 		current, err := tx.RecordGetForUpdate(ctx, room, collection, id)
 		if errors.Is(err, db.ErrNotFound) {
 			if ifVersion != nil && *ifVersion != 0 {
-				return errcode.New(errcode.Conflict, "record %q does not exist (ifVersion %d)", truncate(id), *ifVersion)
+				return errcode.New(errcode.Conflict, "record %q does not exist (ifVersion %d)", errcode.Clip(id), *ifVersion)
 			}
 			if err := mayCreate(caller, c); err != nil {
 				return err
@@ -147,7 +147,7 @@ func mayChange(caller access.Caller, c *schema.Collection, current db.Record, if
 		return forbiddenWrite(c)
 	}
 	if ifVersion != nil && *ifVersion != current.Version {
-		return errcode.New(errcode.Conflict, "record %q is at version %d, not %d", truncate(current.ID), current.Version, *ifVersion)
+		return errcode.New(errcode.Conflict, "record %q is at version %d, not %d", errcode.Clip(current.ID), current.Version, *ifVersion)
 	}
 	return nil
 }

@@ -14,24 +14,18 @@ import (
 // HandleChange delivers one change notification to every affected subscription on this replica.
 // It runs on the listener's goroutine, so notifications are handled in commit order.
 func (h *Hub) HandleChange(c Change) {
-	ctx, cancel := workContext()
-	defer cancel()
 	switch c.Table {
 	case "records":
-		h.recordsChanged(ctx, c.Rows)
+		h.recordsChanged(c.Rows)
 	case "users":
 		for room, ids := range groupByRoom(c.Rows) {
-			for _, s := range h.inRoom(room) {
-				s.usersChanged(ctx, ids)
-			}
+			h.eachSession(room, func(ctx context.Context, s *session) { s.usersChanged(ctx, ids) })
 		}
 	case "rooms":
 		// A new schema or new settings: every subscription is prepared again, and anonymous
 		// viewers leave if they are no longer admitted.
 		for room := range groupByRoom(c.Rows) {
-			for _, s := range h.inRoom(room) {
-				s.resync(ctx)
-			}
+			h.eachSession(room, func(ctx context.Context, s *session) { s.resync(ctx) })
 		}
 	case "teams", "team_members":
 		collection := sysTeams
@@ -39,10 +33,18 @@ func (h *Hub) HandleChange(c Change) {
 			collection = sysTeamMembers
 		}
 		for room := range groupByRoom(c.Rows) {
-			for _, s := range h.inRoom(room) {
-				s.rerunCollection(ctx, collection)
-			}
+			h.eachSession(room, func(ctx context.Context, s *session) { s.rerunCollection(ctx, collection) })
 		}
+	}
+}
+
+// eachSession runs fn for every session in room, each with its own time limit: one slow
+// session costs no other its chance.
+func (h *Hub) eachSession(room string, fn func(context.Context, *session)) {
+	for _, s := range h.inRoom(room) {
+		ctx, cancel := workContext()
+		fn(ctx, s)
+		cancel()
 	}
 }
 
@@ -50,7 +52,9 @@ func (h *Hub) HandleChange(c Change) {
 // reconnect: notifications sent while it was deaf are lost) and pushes the differences.
 func (h *Hub) Resync(ctx context.Context) error {
 	for _, s := range h.all() {
-		s.resync(ctx)
+		sctx, cancel := context.WithTimeout(ctx, workTimeout)
+		s.resync(sctx)
+		cancel()
 	}
 	return nil
 }
@@ -61,7 +65,7 @@ func (h *Hub) Resync(ctx context.Context) error {
 // A session may apply its own write (read-your-writes) between that fetch and this apply; the
 // fetched rows may then be older than what it already sent, and a record its write took out of
 // a result could come back. Such a session gets the rows fetched again, after its write.
-func (h *Hub) recordsChanged(ctx context.Context, rows []ChangeRow) {
+func (h *Hub) recordsChanged(rows []ChangeRow) {
 	type key struct{ room, collection string }
 	ids := map[key][]string{}
 	for _, r := range rows {
@@ -82,17 +86,19 @@ func (h *Hub) recordsChanged(ctx context.Context, rows []ChangeRow) {
 		if len(watchers) == 0 {
 			continue
 		}
-		fetch := func() (batch, error) {
+		fetch := func(ctx context.Context) (batch, error) {
 			current, err := h.cfg.Records.ByIDs(ctx, k.room, k.collection, changedIDs)
 			return newBatch(current, missing(changedIDs, current)), err
 		}
-		b, err := fetch()
+		fetchCtx, cancelFetch := workContext()
+		b, err := fetch(fetchCtx)
+		cancelFetch()
 		for _, w := range watchers {
 			ctx, cancel := workContext() // each session its own time: one slow one costs no other
 			w.s.mu.Lock()
 			mine := b
 			if err == nil && w.s.writes != w.writes {
-				mine, err = fetch()
+				mine, err = fetch(ctx)
 			}
 			if err == nil {
 				w.s.applyRecordsLocked(ctx, k.collection, mine)

@@ -225,7 +225,10 @@ func (s *session) sendDelta(sub string, d delta) {
 	s.sendJSON(changesMessage{Type: "changes", Sub: sub, Upserts: d.upserts, Removes: d.removes})
 }
 
-// context for work done on the session's behalf outside a request: bounded, never forever.
+// workTimeout bounds work done on a session's behalf outside a request (a message, a
+// notification, a resync): never forever.
+const workTimeout = 30 * time.Second
+
 func workContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(context.Background(), 30*time.Second)
+	return context.WithTimeout(context.Background(), workTimeout)
 }

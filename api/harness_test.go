@@ -98,6 +98,23 @@ func (r response) Code(t *testing.T) string {
 // do sends a request as user ("" for none); body is marshalled unless it is a string or []byte.
 func (s *server) do(user, method, path string, body any, headers ...string) response {
 	s.t.Helper()
+	if user != "" {
+		headers = append([]string{"Authorization", "Bearer " + token(s.t, user)}, headers...)
+	}
+	return s.send(method, path, body, headers...)
+}
+
+// as sends a request with the token of id.
+func (s *server) as(id auth.Identity, method, path string, body any) response {
+	s.t.Helper()
+	tok, err := auth.MintHS256([]byte(secret), id, time.Hour, time.Now())
+	require.NoError(s.t, err)
+	return s.send(method, path, body, "Authorization", "Bearer "+tok)
+}
+
+// send sends a request with the given headers.
+func (s *server) send(method, path string, body any, headers ...string) response {
+	s.t.Helper()
 	var rd io.Reader
 	switch b := body.(type) {
 	case nil:
@@ -114,9 +131,6 @@ func (s *server) do(user, method, path string, body any, headers ...string) resp
 	require.NoError(s.t, err)
 	if rd != nil {
 		req.Header.Set("Content-Type", "application/json")
-	}
-	if user != "" {
-		req.Header.Set("Authorization", "Bearer "+token(s.t, user))
 	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])

@@ -2,7 +2,6 @@ package api
 
 import (
 	"errors"
-	"regexp"
 
 	"github.com/labstack/echo/v4"
 
@@ -10,16 +9,16 @@ import (
 	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/internal/ids"
 	"github.com/recordroom/recordroom/members"
 )
-
-var roomPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
 
 // Context keys set by roomAuth.
 const (
 	keyCaller  = "recordroom.caller"
 	keyUser    = "recordroom.user"
 	keyExpires = "recordroom.expires"
+	keyInvites = "recordroom.invite-email"
 )
 
 // roomAuth admits a request to a room: a valid room id, a verified token (or an anonymous viewer
@@ -28,8 +27,8 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			room := c.Param("room")
-			if !roomPattern.MatchString(room) {
-				return errcode.New(errcode.BadRequest, "invalid room id: 1–128 characters of A-Z a-z 0-9 . _ : -")
+			if !ids.Valid(room) {
+				return errcode.New(errcode.BadRequest, "invalid room id: "+ids.Rule)
 			}
 			ctx := c.Request().Context()
 			token := auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
@@ -55,10 +54,15 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 				}
 				return err
 			}
-			u, err := people.Arrive(ctx, room, members.Visitor{UserID: id.UserID, Email: id.Email, Name: id.Name})
+			visitor := members.Visitor{UserID: id.UserID, Email: id.Email, Name: id.Name}
+			if !id.EmailUnverified {
+				visitor.InviteEmail = id.Email
+			}
+			u, err := people.Arrive(ctx, room, visitor)
 			if err != nil {
 				return err
 			}
+			c.Set(keyInvites, visitor.InviteEmail)
 			c.Set(keyUser, u)
 			c.Set(keyExpires, id.ExpiresAt)
 			c.Set(keyCaller, access.Caller{UserID: u.ID, Role: access.Role(u.Role)})
@@ -76,6 +80,12 @@ func callerOf(c echo.Context) access.Caller {
 func userOf(c echo.Context) (db.User, bool) {
 	u, ok := c.Get(keyUser).(db.User)
 	return u, ok
+}
+
+// inviteEmailOf is the caller's email that may claim invites ("" for none).
+func inviteEmailOf(c echo.Context) string {
+	email, _ := c.Get(keyInvites).(string)
+	return email
 }
 
 // atLeast refuses callers below role.

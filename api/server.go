@@ -63,6 +63,7 @@ func New(cfg Config) *echo.Echo {
 	room := e.Group("/v1/rooms/:room", roomAuth(cfg.Verifier, cfg.Members))
 	recordHandlers{records: cfg.Records}.routes(room)
 	memberHandlers{members: cfg.Members}.routes(room)
+	teamHandlers{members: cfg.Members}.routes(room)
 	room.GET("/ws", websocketHandler(cfg.Hub))
 	return e
 }

@@ -15,6 +15,9 @@ type Identity struct {
 	UserID string // the sub claim
 	Email  string // the email claim when it is a string, else ""
 	Name   string // the name claim when it is a string, else ""
+	// EmailUnverified is set when the token says email_verified: false. Such an email is shown,
+	// but never trusted to claim what was sent to it (team invites).
+	EmailUnverified bool
 	// ExpiresAt is the exp claim. Verify refuses tokens without exp, so it is never zero on an
 	// identity Verify returns (a long-lived connection can close when it passes).
 	ExpiresAt time.Time
@@ -22,8 +25,9 @@ type Identity struct {
 
 // claims are the token's claims RecordRoom reads.
 type claims struct {
-	Email string `json:"email,omitempty"`
-	Name  string `json:"name,omitempty"`
+	Email         string `json:"email,omitempty"`
+	EmailVerified *bool  `json:"email_verified,omitempty"` // written only when false
+	Name          string `json:"name,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -48,6 +52,9 @@ func MintHS256(secret []byte, id Identity, ttl time.Duration, now time.Time) (st
 			NotBefore: jwt.NewNumericDate(now),
 			ExpiresAt: jwt.NewNumericDate(now.Add(ttl)),
 		},
+	}
+	if id.EmailUnverified {
+		c.EmailVerified = new(bool)
 	}
 	s, err := jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(secret)
 	if err != nil {

@@ -72,8 +72,9 @@ type Verifier struct {
 // signed by the trusted issuer with, say, an object for email is still authentic, so an
 // unusable profile claim is ignored rather than locking the user out.
 type verifiedClaims struct {
-	Email any `json:"email"`
-	Name  any `json:"name"`
+	Email         any `json:"email"`
+	EmailVerified any `json:"email_verified"`
+	Name          any `json:"name"`
 	jwt.RegisteredClaims
 }
 
@@ -148,6 +149,7 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 	id := Identity{UserID: c.Subject, ExpiresAt: c.ExpiresAt.Time}
 	if s, ok := c.Email.(string); ok && len(s) <= maxEmailBytes {
 		id.Email = s
+		id.EmailUnverified = c.EmailVerified == false || c.EmailVerified == "false"
 	}
 	if s, ok := c.Name.(string); ok && len(s) <= maxNameBytes {
 		id.Name = s

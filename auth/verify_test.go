@@ -173,6 +173,25 @@ func TestVerifyProfileClaims(t *testing.T) {
 	require.Empty(t, id.Name)
 }
 
+func TestVerifyEmailVerifiedClaim(t *testing.T) {
+	t.Parallel()
+	v := newTestVerifier(t, VerifierConfig{Secret: testSecret})
+	for _, tc := range []struct {
+		claim      any
+		unverified bool
+	}{{nil, false}, {true, false}, {"true", false}, {false, true}, {"false", true}} {
+		c := validClaims("alice")
+		c["email"] = "a@x.org"
+		if tc.claim != nil {
+			c["email_verified"] = tc.claim
+		}
+		id, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodHS256, testSecret, "", c))
+		require.NoError(t, err)
+		require.Equal(t, "a@x.org", id.Email, "the email is kept either way")
+		require.Equal(t, tc.unverified, id.EmailUnverified, "email_verified=%v", tc.claim)
+	}
+}
+
 func TestVerifyRefusesAlgNone(t *testing.T) {
 	t.Parallel()
 	srv := newJWKSServer(t)

@@ -65,3 +65,15 @@ func unreachable(err error) bool {
 	}
 	return false
 }
+
+// affected reads the outcome of a statement that must change a row: ErrNotFound when it
+// changed none.
+func affected(n int64, err error, doing string) error {
+	if err != nil {
+		return translate(err, doing)
+	}
+	if n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}

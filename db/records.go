@@ -47,13 +47,7 @@ func (s Store) RecordInsert(ctx context.Context, r Record) (Record, error) {
 // RecordDelete removes a record; ErrNotFound when there is none.
 func (s Store) RecordDelete(ctx context.Context, room, collection, id string) error {
 	n, err := s.q.RecordDelete(ctx, dbsqlc.RecordDeleteParams{RoomID: room, Collection: collection, ID: id})
-	if err != nil {
-		return translate(err, "delete record")
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return affected(n, err, "delete record")
 }
 
 func recordFromRow(r dbsqlc.Record) Record {

@@ -80,13 +80,7 @@ func (s Store) UserCountAdmins(ctx context.Context, room string) (int64, error) 
 // UserDelete removes a user from a room; ErrNotFound when there is none.
 func (s Store) UserDelete(ctx context.Context, room, userID string) error {
 	n, err := s.q.UserDelete(ctx, dbsqlc.UserDeleteParams{RoomID: room, UserID: userID})
-	if err != nil {
-		return translate(err, "delete user")
-	}
-	if n == 0 {
-		return ErrNotFound
-	}
-	return nil
+	return affected(n, err, "delete user")
 }
 
 func userFromRow(r dbsqlc.User) User {

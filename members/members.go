@@ -1,10 +1,11 @@
-// Package members manages who is in a room: users and their roles, and the room's settings for
-// newcomers. (Teams and invites come next.)
+// Package members manages who is in a room: users and their roles, the room's settings for
+// newcomers, teams, team memberships and invites.
 package members
 
 import (
 	"context"
 	"errors"
+	"strings"
 	"time"
 
 	"github.com/recordroom/recordroom/access"
@@ -27,10 +28,14 @@ func New(database *db.DB) *Service { return &Service{db: database} }
 // Visitor is who a verified token says is arriving.
 type Visitor struct {
 	UserID, Email, Name string
+	// InviteEmail is the token's email when it may claim invites sent to it (the token does not
+	// say it is unverified), else "".
+	InviteEmail string
 }
 
 // Arrive returns the visitor's user row in room, creating the room and the row on first access:
-// the room's first user becomes its admin, later ones get the room's default role.
+// the room's first user becomes its admin, later ones get the room's default role, and pending
+// team invites to the visitor's email become memberships.
 func (s *Service) Arrive(ctx context.Context, room string, v Visitor) (db.User, error) {
 	u, err := s.db.UserGet(ctx, room, v.UserID)
 	switch {
@@ -55,6 +60,10 @@ func (s *Service) Arrive(ctx context.Context, room string, v Visitor) (db.User, 
 			role = string(access.Admin)
 		}
 		u, err = tx.UserInsert(ctx, db.User{Room: room, ID: v.UserID, Role: role, Email: v.Email, Name: v.Name})
+		if err != nil || v.InviteEmail == "" {
+			return err
+		}
+		_, err = tx.InviteAcceptAll(ctx, room, strings.ToLower(v.InviteEmail), v.UserID)
 		return err
 	})
 	return u, err
@@ -90,8 +99,8 @@ func (s *Service) Users(ctx context.Context, room string) ([]db.User, error) {
 // SetRole changes a user's role (admins only). The room's last admin cannot step down: a room
 // without an admin could never change its schema or roles again.
 func (s *Service) SetRole(ctx context.Context, caller access.Caller, room, userID string, role access.Role) (db.User, error) {
-	if caller.Role != access.Admin {
-		return db.User{}, errcode.New(errcode.Forbidden, "only admins change roles")
+	if err := adminOnly(caller, "change roles"); err != nil {
+		return db.User{}, err
 	}
 	var u db.User
 	err := s.changeUser(ctx, room, userID, role == access.Admin, func(tx db.Store) (err error) {
@@ -101,13 +110,17 @@ func (s *Service) SetRole(ctx context.Context, caller access.Caller, room, userI
 	return u, err
 }
 
-// Remove takes a user out of the room (admins only). Their records stay, still theirs.
+// Remove takes a user out of the room and out of its teams (admins only). Their records stay,
+// still theirs.
 func (s *Service) Remove(ctx context.Context, caller access.Caller, room, userID string) error {
-	if caller.Role != access.Admin {
-		return errcode.New(errcode.Forbidden, "only admins remove users")
+	if err := adminOnly(caller, "remove users"); err != nil {
+		return err
 	}
 	return s.changeUser(ctx, room, userID, false, func(tx db.Store) error {
-		return tx.UserDelete(ctx, room, userID)
+		if err := tx.UserDelete(ctx, room, userID); err != nil {
+			return err
+		}
+		return tx.TeamMemberDeleteByUser(ctx, room, userID)
 	})
 }
 
@@ -146,8 +159,8 @@ type SettingsPatch struct {
 
 // UpdateSettings applies a patch (admins only).
 func (s *Service) UpdateSettings(ctx context.Context, caller access.Caller, room string, p SettingsPatch) (Settings, error) {
-	if caller.Role != access.Admin {
-		return Settings{}, errcode.New(errcode.Forbidden, "only admins change settings")
+	if err := adminOnly(caller, "change settings"); err != nil {
+		return Settings{}, err
 	}
 	r, err := s.Room(ctx, room)
 	if err != nil {
@@ -157,8 +170,7 @@ func (s *Service) UpdateSettings(ctx context.Context, caller access.Caller, room
 	if p.DefaultRole != nil {
 		role, err := access.ParseRole(*p.DefaultRole)
 		if err != nil {
-			return Settings{}, &errcode.Error{Code: errcode.Invalid, Message: "invalid settings",
-				Details: []errcode.Detail{{Path: "defaultRole", Message: err.Error()}}}
+			return Settings{}, invalidField("defaultRole", err.Error())
 		}
 		settings.DefaultRole = role
 	}

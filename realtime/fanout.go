@@ -306,7 +306,8 @@ func (s *session) systemRows(ctx context.Context, collection string) ([]systemIt
 		teams, err := m.Teams(ctx, s.room)
 		for _, t := range teams {
 			out = append(out, systemItem{ID: t.ID, Data: map[string]any{
-				"name": t.Name, "createdBy": t.CreatedBy, "createdAt": filter.FormatTime(t.CreatedAt),
+				"name": t.Name, "createdBy": t.CreatedBy,
+				"createdAt": filter.FormatTime(t.CreatedAt), "updatedAt": filter.FormatTime(t.UpdatedAt),
 			}})
 		}
 		return out, err
@@ -315,7 +316,7 @@ func (s *session) systemRows(ctx context.Context, collection string) ([]systemIt
 		for _, tm := range tms {
 			out = append(out, systemItem{ID: tm.ID, Data: withOptional(map[string]any{
 				"teamId": tm.TeamID, "role": tm.Role, "status": tm.Status, "invitedBy": tm.InvitedBy,
-				"createdAt": filter.FormatTime(tm.CreatedAt),
+				"createdAt": filter.FormatTime(tm.CreatedAt), "updatedAt": filter.FormatTime(tm.UpdatedAt),
 			}, "userId", tm.UserID, "email", tm.Email)})
 		}
 		return out, err

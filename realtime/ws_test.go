@@ -4,6 +4,7 @@ package realtime_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
@@ -1060,4 +1061,60 @@ func TestWSSchemaChangeReevaluatesSubscriptions(t *testing.T) {
 	b.WaitErrorSub("tasks", "forbidden")
 	b.Ping()
 	b.RequireNoViolations()
+}
+
+func TestWSSystemTeamCollections(t *testing.T) {
+	t.Parallel()
+	c := setup(t, 2, "bob")
+	r0, r1 := c.replicas[0], c.replicas[1]
+	a := r0.connect(t, "alice", room)
+	require.Empty(t, a.SubscribeAndWait("teams", subSpec{Collection: "$teams"}))
+	require.Empty(t, a.SubscribeAndWait("members", subSpec{Collection: "$teamMembers"}))
+	base := "/v1/rooms/" + room + "/teams"
+	field := func(sub, id, key string) string {
+		rec, ok := a.subs[sub].records[id]
+		if !ok {
+			return "absent"
+		}
+		var data map[string]any
+		require.NoError(t, json.Unmarshal(rec.Data, &data))
+		s, _ := data[key].(string)
+		return s
+	}
+	decode := func(r restResponse) map[string]any {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(r.Body, &m), string(r.Body))
+		return m
+	}
+
+	// Everything below is written on the other replica.
+	r1.rest(t, http.StatusCreated, "alice", http.MethodPost, base, map[string]any{"id": "design", "name": "Design"})
+	a.require("the team", func() bool { return field("teams", "design", "name") == "Design" })
+	bob := decode(r1.rest(t, http.StatusCreated, "alice", http.MethodPost, base+"/design/members", map[string]any{"userId": "bob"}))
+	bobID := bob["id"].(string)
+	a.require("bob's membership", func() bool { return field("members", bobID, "userId") == "bob" })
+	require.Equal(t, "active", field("members", bobID, "status"))
+	require.Equal(t, "design", field("members", bobID, "teamId"))
+
+	// An invite appears pending, and turns active when its addressee first arrives.
+	dave := decode(r1.rest(t, http.StatusCreated, "alice", http.MethodPost, base+"/design/members", map[string]any{"email": "dave@example.org"}))
+	daveID := dave["id"].(string)
+	a.require("dave's invite", func() bool { return field("members", daveID, "status") == "pending" })
+	r1.connect(t, "dave", room).WaitHello()
+	a.require("dave's membership", func() bool { return field("members", daveID, "status") == "active" })
+	require.Equal(t, "dave", field("members", daveID, "userId"))
+
+	// Memberships disappear: one removed, the rest with their team.
+	r1.rest(t, http.StatusNoContent, "alice", http.MethodDelete, base+"/design/members/"+bobID, nil)
+	a.require("bob gone", func() bool { return field("members", bobID, "userId") == "absent" })
+	r1.rest(t, http.StatusNoContent, "alice", http.MethodDelete, base+"/design", nil)
+	a.require("team gone", func() bool { return field("teams", "design", "name") == "absent" })
+	a.require("dave gone with it", func() bool { return field("members", daveID, "userId") == "absent" })
+
+	// The lists are read-only over the socket.
+	a.Create("w1", "$teams", "x", map[string]any{"name": "x"})
+	a.WaitErrorRef("w1", "forbidden", "bad_request")
+	a.Remove("w2", "$teamMembers", daveID)
+	a.WaitErrorRef("w2", "forbidden", "bad_request")
+	a.RequireNoViolations()
 }

@@ -4,14 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"time"
-
-	"github.com/google/uuid"
 
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/internal/ids"
 )
 
 // Record is a record as clients see it (PROTOCOL.md §3).
@@ -70,25 +68,18 @@ func Doc(r db.Record) filter.Doc {
 	return filter.Doc{ID: r.ID, UserID: r.UserID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Data: data}
 }
 
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,128}$`)
-
-// checkID validates a client-chosen id, or makes a UUIDv7 when there is none: time-ordered, so
-// new records land at the end of the index.
+// checkID validates a client-chosen id, or makes a UUIDv7 when there is none.
 func checkID(id string) (string, error) {
 	if id == "" {
-		u, err := uuid.NewV7()
-		if err != nil {
-			return "", fmt.Errorf("generate id: %w", err)
-		}
-		return u.String(), nil
+		return ids.New()
 	}
 	return id, checkGivenID(id)
 }
 
 // checkGivenID validates the id of an existing (or to be upserted) record.
 func checkGivenID(id string) error {
-	if !idPattern.MatchString(id) {
-		return errcode.New(errcode.BadRequest, "invalid id %q: 1–128 characters of A-Z a-z 0-9 . _ : -", errcode.Clip(id))
+	if !ids.Valid(id) {
+		return errcode.New(errcode.BadRequest, "invalid id %q: %s", errcode.Clip(id), ids.Rule)
 	}
 	return nil
 }

@@ -139,7 +139,7 @@ func TestTwoReplicasStartTogetherOnAnEmptyDatabase(t *testing.T) {
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+tdb.URL)
 	out, err = cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
-	require.Equal(t, 3, strings.Count(string(out), "applied "), string(out))
+	require.Equal(t, 4, strings.Count(string(out), "applied "), string(out))
 }
 
 // SIGTERM stops a replica gracefully: exit status 0 well within 10 seconds.

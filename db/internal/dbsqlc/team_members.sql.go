@@ -9,6 +9,298 @@ import (
 	"context"
 )
 
+const inviteAccept = `-- name: InviteAccept :one
+UPDATE team_members
+SET user_id = $1, status = 'active', updated_at = now()
+WHERE room_id = $2 AND id = $3 AND status = 'pending'
+RETURNING room_id, team_id, id, user_id, email, role, status, invited_by, created_at, updated_at
+`
+
+type InviteAcceptParams struct {
+	UserID *string
+	RoomID string
+	ID     string
+}
+
+func (q *Queries) InviteAccept(ctx context.Context, arg InviteAcceptParams) (TeamMember, error) {
+	row := q.db.QueryRow(ctx, inviteAccept, arg.UserID, arg.RoomID, arg.ID)
+	var i TeamMember
+	err := row.Scan(
+		&i.RoomID,
+		&i.TeamID,
+		&i.ID,
+		&i.UserID,
+		&i.Email,
+		&i.Role,
+		&i.Status,
+		&i.InvitedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const inviteAcceptAll = `-- name: InviteAcceptAll :many
+UPDATE team_members tm
+SET user_id = $1, status = 'active', updated_at = now()
+WHERE tm.room_id = $2 AND tm.email = $3 AND tm.status = 'pending'
+  AND NOT EXISTS (SELECT 1 FROM team_members m
+                  WHERE m.room_id = tm.room_id AND m.team_id = tm.team_id AND m.user_id = $1)
+RETURNING tm.room_id, tm.team_id, tm.id, tm.user_id, tm.email, tm.role, tm.status, tm.invited_by, tm.created_at, tm.updated_at
+`
+
+type InviteAcceptAllParams struct {
+	UserID *string
+	RoomID string
+	Email  *string
+}
+
+// A newcomer's pending invites become memberships, except in teams the user is already in
+// (left pending for them to see, rather than failing their arrival on the unique index).
+func (q *Queries) InviteAcceptAll(ctx context.Context, arg InviteAcceptAllParams) ([]TeamMember, error) {
+	rows, err := q.db.Query(ctx, inviteAcceptAll, arg.UserID, arg.RoomID, arg.Email)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []TeamMember{}
+	for rows.Next() {
+		var i TeamMember
+		if err := rows.Scan(
+			&i.RoomID,
+			&i.TeamID,
+			&i.ID,
+			&i.UserID,
+			&i.Email,
+			&i.Role,
+			&i.Status,
+			&i.InvitedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const inviteDecline = `-- name: InviteDecline :one
+UPDATE team_members
+SET status = 'declined', updated_at = now()
+WHERE room_id = $1 AND id = $2 AND status = 'pending'
+RETURNING room_id, team_id, id, user_id, email, role, status, invited_by, created_at, updated_at
+`
+
+type InviteDeclineParams struct {
+	RoomID string
+	ID     string
+}
+
+func (q *Queries) InviteDecline(ctx context.Context, arg InviteDeclineParams) (TeamMember, error) {
+	row := q.db.QueryRow(ctx, inviteDecline, arg.RoomID, arg.ID)
+	var i TeamMember
+	err := row.Scan(
+		&i.RoomID,
+		&i.TeamID,
+		&i.ID,
+		&i.UserID,
+		&i.Email,
+		&i.Role,
+		&i.Status,
+		&i.InvitedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const inviteListByEmail = `-- name: InviteListByEmail :many
+SELECT room_id, team_id, id, user_id, email, role, status, invited_by, created_at, updated_at
+FROM team_members
+WHERE room_id = $1 AND email = $2 AND status = 'pending'
+ORDER BY created_at, id
+`
+
+type InviteListByEmailParams struct {
+	RoomID string
+	Email  *string
+}
+
+func (q *Queries) InviteListByEmail(ctx context.Context, arg InviteListByEmailParams) ([]TeamMember, error) {
+	rows, err := q.db.Query(ctx, inviteListByEmail, arg.RoomID, arg.Email)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []TeamMember{}
+	for rows.Next() {
+		var i TeamMember
+		if err := rows.Scan(
+			&i.RoomID,
+			&i.TeamID,
+			&i.ID,
+			&i.UserID,
+			&i.Email,
+			&i.Role,
+			&i.Status,
+			&i.InvitedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const teamMemberDelete = `-- name: TeamMemberDelete :execrows
+DELETE FROM team_members WHERE room_id = $1 AND team_id = $2 AND id = $3
+`
+
+type TeamMemberDeleteParams struct {
+	RoomID string
+	TeamID string
+	ID     string
+}
+
+func (q *Queries) TeamMemberDelete(ctx context.Context, arg TeamMemberDeleteParams) (int64, error) {
+	result, err := q.db.Exec(ctx, teamMemberDelete, arg.RoomID, arg.TeamID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const teamMemberDeleteByUser = `-- name: TeamMemberDeleteByUser :execrows
+DELETE FROM team_members WHERE room_id = $1 AND user_id = $2
+`
+
+type TeamMemberDeleteByUserParams struct {
+	RoomID string
+	UserID *string
+}
+
+// A user removed from the room leaves all its teams.
+func (q *Queries) TeamMemberDeleteByUser(ctx context.Context, arg TeamMemberDeleteByUserParams) (int64, error) {
+	result, err := q.db.Exec(ctx, teamMemberDeleteByUser, arg.RoomID, arg.UserID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const teamMemberGet = `-- name: TeamMemberGet :one
+SELECT room_id, team_id, id, user_id, email, role, status, invited_by, created_at, updated_at
+FROM team_members
+WHERE room_id = $1 AND id = $2
+`
+
+type TeamMemberGetParams struct {
+	RoomID string
+	ID     string
+}
+
+// By id alone: member ids are UUIDs, unique across a room's teams.
+func (q *Queries) TeamMemberGet(ctx context.Context, arg TeamMemberGetParams) (TeamMember, error) {
+	row := q.db.QueryRow(ctx, teamMemberGet, arg.RoomID, arg.ID)
+	var i TeamMember
+	err := row.Scan(
+		&i.RoomID,
+		&i.TeamID,
+		&i.ID,
+		&i.UserID,
+		&i.Email,
+		&i.Role,
+		&i.Status,
+		&i.InvitedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const teamMemberGetByUser = `-- name: TeamMemberGetByUser :one
+SELECT room_id, team_id, id, user_id, email, role, status, invited_by, created_at, updated_at
+FROM team_members
+WHERE room_id = $1 AND team_id = $2 AND user_id = $3
+`
+
+type TeamMemberGetByUserParams struct {
+	RoomID string
+	TeamID string
+	UserID *string
+}
+
+func (q *Queries) TeamMemberGetByUser(ctx context.Context, arg TeamMemberGetByUserParams) (TeamMember, error) {
+	row := q.db.QueryRow(ctx, teamMemberGetByUser, arg.RoomID, arg.TeamID, arg.UserID)
+	var i TeamMember
+	err := row.Scan(
+		&i.RoomID,
+		&i.TeamID,
+		&i.ID,
+		&i.UserID,
+		&i.Email,
+		&i.Role,
+		&i.Status,
+		&i.InvitedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const teamMemberInsert = `-- name: TeamMemberInsert :one
+INSERT INTO team_members (room_id, team_id, id, user_id, email, role, status, invited_by)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+RETURNING room_id, team_id, id, user_id, email, role, status, invited_by, created_at, updated_at
+`
+
+type TeamMemberInsertParams struct {
+	RoomID    string
+	TeamID    string
+	ID        string
+	UserID    *string
+	Email     *string
+	Role      string
+	Status    string
+	InvitedBy string
+}
+
+func (q *Queries) TeamMemberInsert(ctx context.Context, arg TeamMemberInsertParams) (TeamMember, error) {
+	row := q.db.QueryRow(ctx, teamMemberInsert,
+		arg.RoomID,
+		arg.TeamID,
+		arg.ID,
+		arg.UserID,
+		arg.Email,
+		arg.Role,
+		arg.Status,
+		arg.InvitedBy,
+	)
+	var i TeamMember
+	err := row.Scan(
+		&i.RoomID,
+		&i.TeamID,
+		&i.ID,
+		&i.UserID,
+		&i.Email,
+		&i.Role,
+		&i.Status,
+		&i.InvitedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const teamMemberList = `-- name: TeamMemberList :many
 SELECT room_id, team_id, id, user_id, email, role, status, invited_by, created_at, updated_at
 FROM team_members
@@ -18,6 +310,49 @@ ORDER BY created_at, id
 
 func (q *Queries) TeamMemberList(ctx context.Context, roomID string) ([]TeamMember, error) {
 	rows, err := q.db.Query(ctx, teamMemberList, roomID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []TeamMember{}
+	for rows.Next() {
+		var i TeamMember
+		if err := rows.Scan(
+			&i.RoomID,
+			&i.TeamID,
+			&i.ID,
+			&i.UserID,
+			&i.Email,
+			&i.Role,
+			&i.Status,
+			&i.InvitedBy,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const teamMemberListByTeam = `-- name: TeamMemberListByTeam :many
+SELECT room_id, team_id, id, user_id, email, role, status, invited_by, created_at, updated_at
+FROM team_members
+WHERE room_id = $1 AND team_id = $2
+ORDER BY created_at, id
+`
+
+type TeamMemberListByTeamParams struct {
+	RoomID string
+	TeamID string
+}
+
+func (q *Queries) TeamMemberListByTeam(ctx context.Context, arg TeamMemberListByTeamParams) ([]TeamMember, error) {
+	rows, err := q.db.Query(ctx, teamMemberListByTeam, arg.RoomID, arg.TeamID)
 	if err != nil {
 		return nil, err
 	}

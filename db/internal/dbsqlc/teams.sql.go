@@ -9,6 +9,81 @@ import (
 	"context"
 )
 
+const teamDelete = `-- name: TeamDelete :execrows
+DELETE FROM teams WHERE room_id = $1 AND id = $2
+`
+
+type TeamDeleteParams struct {
+	RoomID string
+	ID     string
+}
+
+// The team's memberships and invites go with it (ON DELETE CASCADE).
+func (q *Queries) TeamDelete(ctx context.Context, arg TeamDeleteParams) (int64, error) {
+	result, err := q.db.Exec(ctx, teamDelete, arg.RoomID, arg.ID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const teamGet = `-- name: TeamGet :one
+SELECT room_id, id, name, created_by, created_at, updated_at
+FROM teams
+WHERE room_id = $1 AND id = $2
+`
+
+type TeamGetParams struct {
+	RoomID string
+	ID     string
+}
+
+func (q *Queries) TeamGet(ctx context.Context, arg TeamGetParams) (Team, error) {
+	row := q.db.QueryRow(ctx, teamGet, arg.RoomID, arg.ID)
+	var i Team
+	err := row.Scan(
+		&i.RoomID,
+		&i.ID,
+		&i.Name,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const teamInsert = `-- name: TeamInsert :one
+INSERT INTO teams (room_id, id, name, created_by)
+VALUES ($1, $2, $3, $4)
+RETURNING room_id, id, name, created_by, created_at, updated_at
+`
+
+type TeamInsertParams struct {
+	RoomID    string
+	ID        string
+	Name      string
+	CreatedBy string
+}
+
+func (q *Queries) TeamInsert(ctx context.Context, arg TeamInsertParams) (Team, error) {
+	row := q.db.QueryRow(ctx, teamInsert,
+		arg.RoomID,
+		arg.ID,
+		arg.Name,
+		arg.CreatedBy,
+	)
+	var i Team
+	err := row.Scan(
+		&i.RoomID,
+		&i.ID,
+		&i.Name,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
 const teamList = `-- name: TeamList :many
 SELECT room_id, id, name, created_by, created_at, updated_at
 FROM teams
@@ -41,4 +116,31 @@ func (q *Queries) TeamList(ctx context.Context, roomID string) ([]Team, error) {
 		return nil, err
 	}
 	return items, nil
+}
+
+const teamRename = `-- name: TeamRename :one
+UPDATE teams
+SET name = $1, updated_at = now()
+WHERE room_id = $2 AND id = $3
+RETURNING room_id, id, name, created_by, created_at, updated_at
+`
+
+type TeamRenameParams struct {
+	Name   string
+	RoomID string
+	ID     string
+}
+
+func (q *Queries) TeamRename(ctx context.Context, arg TeamRenameParams) (Team, error) {
+	row := q.db.QueryRow(ctx, teamRename, arg.Name, arg.RoomID, arg.ID)
+	var i Team
+	err := row.Scan(
+		&i.RoomID,
+		&i.ID,
+		&i.Name,
+		&i.CreatedBy,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
 }

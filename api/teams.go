@@ -1,0 +1,183 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/recordroom/recordroom/access"
+	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/members"
+	"github.com/recordroom/recordroom/records"
+)
+
+type teamHandlers struct{ members *members.Service }
+
+func (h teamHandlers) routes(g *echo.Group) {
+	g.GET("/teams", h.list)
+	g.POST("/teams", h.create)
+	g.GET("/teams/:teamId", h.get)
+	g.PATCH("/teams/:teamId", h.rename)
+	g.DELETE("/teams/:teamId", h.remove)
+	g.GET("/teams/:teamId/members", h.listMembers)
+	g.POST("/teams/:teamId/members", h.addMember)
+	g.DELETE("/teams/:teamId/members/:memberId", h.removeMember)
+	g.GET("/invites", h.invites)
+	g.POST("/invites/:id/accept", h.accept)
+	g.POST("/invites/:id/decline", h.decline)
+}
+
+type teamJSON struct {
+	ID        string       `json:"id"`
+	Name      string       `json:"name"`
+	CreatedBy string       `json:"createdBy"`
+	CreatedAt records.Time `json:"createdAt"`
+	UpdatedAt records.Time `json:"updatedAt"`
+}
+
+func toTeamJSON(t db.Team) teamJSON {
+	return teamJSON{ID: t.ID, Name: t.Name, CreatedBy: t.CreatedBy,
+		CreatedAt: records.Time(t.CreatedAt), UpdatedAt: records.Time(t.UpdatedAt)}
+}
+
+// memberJSON is a membership (userId set, status active) or an invite (email set, status
+// pending or declined).
+type memberJSON struct {
+	ID        string       `json:"id"`
+	TeamID    string       `json:"teamId"`
+	UserID    string       `json:"userId,omitempty"`
+	Email     string       `json:"email,omitempty"`
+	Role      string       `json:"role"`
+	Status    string       `json:"status"`
+	InvitedBy string       `json:"invitedBy"`
+	CreatedAt records.Time `json:"createdAt"`
+	UpdatedAt records.Time `json:"updatedAt"`
+}
+
+func toMemberJSON(m db.TeamMember) memberJSON {
+	return memberJSON{ID: m.ID, TeamID: m.TeamID, UserID: m.UserID, Email: m.Email, Role: m.Role,
+		Status: m.Status, InvitedBy: m.InvitedBy,
+		CreatedAt: records.Time(m.CreatedAt), UpdatedAt: records.Time(m.UpdatedAt)}
+}
+
+func toMembersJSON(ms []db.TeamMember) []memberJSON {
+	out := make([]memberJSON, len(ms))
+	for i, m := range ms {
+		out[i] = toMemberJSON(m)
+	}
+	return out
+}
+
+func (h teamHandlers) list(c echo.Context) error {
+	if err := atLeast(c, access.Member, "listing teams"); err != nil {
+		return err
+	}
+	teams, err := h.members.Teams(c.Request().Context(), c.Param("room"))
+	if err != nil {
+		return err
+	}
+	out := make([]teamJSON, len(teams))
+	for i, t := range teams {
+		out[i] = toTeamJSON(t)
+	}
+	return c.JSON(http.StatusOK, map[string]any{"teams": out})
+}
+
+func (h teamHandlers) create(c echo.Context) error {
+	var in members.NewTeam
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	t, err := h.members.CreateTeam(c.Request().Context(), callerOf(c), c.Param("room"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toTeamJSON(t))
+}
+
+func (h teamHandlers) get(c echo.Context) error {
+	if err := atLeast(c, access.Member, "reading teams"); err != nil {
+		return err
+	}
+	t, err := h.members.Team(c.Request().Context(), c.Param("room"), c.Param("teamId"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTeamJSON(t))
+}
+
+func (h teamHandlers) rename(c echo.Context) error {
+	var body struct {
+		Name string `json:"name"`
+	}
+	if err := bindJSON(c, &body); err != nil {
+		return err
+	}
+	t, err := h.members.RenameTeam(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("teamId"), body.Name)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toTeamJSON(t))
+}
+
+func (h teamHandlers) remove(c echo.Context) error {
+	if err := h.members.DeleteTeam(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("teamId")); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h teamHandlers) listMembers(c echo.Context) error {
+	if err := atLeast(c, access.Member, "listing team members"); err != nil {
+		return err
+	}
+	ms, err := h.members.TeamMembersOf(c.Request().Context(), c.Param("room"), c.Param("teamId"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"members": toMembersJSON(ms)})
+}
+
+func (h teamHandlers) addMember(c echo.Context) error {
+	var in members.NewMember
+	if err := bindJSON(c, &in); err != nil {
+		return err
+	}
+	m, err := h.members.AddTeamMember(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("teamId"), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, toMemberJSON(m))
+}
+
+func (h teamHandlers) removeMember(c echo.Context) error {
+	err := h.members.RemoveTeamMember(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("teamId"), c.Param("memberId"))
+	if err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+func (h teamHandlers) invites(c echo.Context) error {
+	ms, err := h.members.Invites(c.Request().Context(), c.Param("room"), inviteEmailOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"invites": toMembersJSON(ms)})
+}
+
+func (h teamHandlers) accept(c echo.Context) error {
+	m, err := h.members.AcceptInvite(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("id"), inviteEmailOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toMemberJSON(m))
+}
+
+func (h teamHandlers) decline(c echo.Context) error {
+	m, err := h.members.DeclineInvite(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("id"), inviteEmailOf(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, toMemberJSON(m))
+}

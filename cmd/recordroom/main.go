@@ -25,6 +25,7 @@ const usage = `usage: recordroom <command> [arguments]
 commands:
   serve                          run a server replica, configured by the environment (see README)
   migrate up|down|status         apply, roll back one, or list database migrations (DATABASE_URL)
+  reporting grant ROLE           let an existing role read the reporting views, and nothing else
   token --sub ID [--email E] [--name N] [--ttl 24h]
                                  print an HS256 token signed with RECORDROOM_JWT_SECRET
   version                        print the version
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return serve(ctx, getenv)
 	case "migrate":
 		return migrateCmd(ctx, args[1:], stdout, getenv)
+	case "reporting":
+		return reportingCmd(ctx, args[1:], stdout, getenv)
 	case "token":
 		return tokenCmd(args[1:], stdout, getenv)
 	case "version":

@@ -18,6 +18,8 @@ import (
 	"github.com/recordroom/recordroom/api"
 	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/files"
+	"github.com/recordroom/recordroom/internal/s3embed"
 	"github.com/recordroom/recordroom/internal/testdb"
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/records"
@@ -27,8 +29,10 @@ const secret = "api-test-secret"
 
 // server is the whole HTTP API over a database of the test's own.
 type server struct {
-	t   *testing.T
-	url string
+	t     *testing.T
+	url   string
+	store *s3embed.Store
+	reg   *prometheus.Registry
 }
 
 func newServer(t *testing.T) *server {
@@ -42,7 +46,10 @@ func newServerWithSchema(t *testing.T, defaultSchema []byte) *server {
 	return newServerAt(t, testdb.New(t).URL, defaultSchema)
 }
 
-// newServerAt starts the API on the database at databaseURL.
+// testMaxFileBytes is the file size limit of test servers: small, so over-limit uploads are cheap.
+const testMaxFileBytes = 1 << 20
+
+// newServerAt starts the API on the database at databaseURL, with the embedded S3 store.
 func newServerAt(t *testing.T, databaseURL string, defaultSchema []byte) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -54,16 +61,31 @@ func newServerAt(t *testing.T, databaseURL string, defaultSchema []byte) *server
 	require.NoError(t, err)
 	recordService, err := records.New(database, defaultSchema)
 	require.NoError(t, err)
-	e := api.New(api.Config{
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Registry: prometheus.NewRegistry(),
-		Verifier: verifier,
-		Members:  members.New(database),
-		Records:  recordService,
-	})
-	ts := httptest.NewServer(e)
+
+	ts := httptest.NewUnstartedServer(nil)
 	t.Cleanup(ts.Close)
-	return &server{t: t, url: ts.URL}
+	store, err := s3embed.Start(ctx, s3embed.Config{DataDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = store.Close() })
+	fileService, err := files.New(ctx, database, files.Config{
+		Endpoint: store.Endpoint(), PublicEndpoint: "http://" + ts.Listener.Addr().String() + api.FileStorePrefix,
+		Bucket: store.Bucket(), PathStyle: true, AccessKeyID: store.AccessKeyID(), SecretAccessKey: store.SecretAccessKey(),
+		MaxBytes: testMaxFileBytes,
+	})
+	require.NoError(t, err)
+
+	reg := prometheus.NewRegistry()
+	ts.Config.Handler = api.New(api.Config{
+		Logger:    slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Registry:  reg,
+		Verifier:  verifier,
+		Members:   members.New(database),
+		Records:   recordService,
+		Files:     fileService,
+		FileStore: store.PublicHandler(api.FileStorePrefix),
+	})
+	ts.Start()
+	return &server{t: t, url: ts.URL, store: store, reg: reg}
 }
 
 func token(t *testing.T, user string) string {
@@ -157,4 +179,27 @@ func (s *server) mustErr(status int, code, user, method, path string, body any, 
 	r := s.must(status, user, method, path, body, headers...)
 	require.Equal(s.t, code, r.Code(s.t), "%s %s: %s", method, path, r.Body)
 	return r
+}
+
+// handled counts the requests the server has finished for method and route pattern.
+func (s *server) handled(method, route string) float64 {
+	s.t.Helper()
+	families, err := s.reg.Gather()
+	require.NoError(s.t, err)
+	var n float64
+	for _, f := range families {
+		if f.GetName() != "recordroom_http_requests_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["method"] == method && labels["route"] == route {
+				n += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return n
 }

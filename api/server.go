@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/recordroom/recordroom/auth"
+	"github.com/recordroom/recordroom/files"
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/realtime"
 	"github.com/recordroom/recordroom/records"
@@ -38,8 +39,15 @@ type Config struct {
 	Verifier *auth.Verifier
 	Members  *members.Service
 	Records  *records.Service
+	Files    *files.Service
 	Hub      *realtime.Hub
+	// FileStore, when set, serves presigned downloads under /s3/ (the embedded S3 store's
+	// public side: its requests carry their own signature, no token).
+	FileStore http.Handler
 }
+
+// FileStorePrefix is where Config.FileStore is mounted.
+const FileStorePrefix = "/s3"
 
 // New builds the HTTP handler.
 func New(cfg Config) *echo.Echo {
@@ -59,11 +67,17 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/readyz", readyHandler(cfg.Ready))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
 	e.GET("/openapi.json", serveOpenAPI)
+	if cfg.FileStore != nil {
+		store := echo.WrapHandler(UntrustedContent(cfg.FileStore))
+		e.GET(FileStorePrefix+"/*", store)
+		e.HEAD(FileStorePrefix+"/*", store)
+	}
 
 	room := e.Group("/v1/rooms/:room", roomAuth(cfg.Verifier, cfg.Members))
 	recordHandlers{records: cfg.Records}.routes(room)
 	memberHandlers{members: cfg.Members}.routes(room)
 	teamHandlers{members: cfg.Members}.routes(room)
+	fileHandlers{files: cfg.Files}.routes(room)
 	room.GET("/ws", websocketHandler(cfg.Hub))
 	return e
 }

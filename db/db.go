@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -21,6 +22,9 @@ type Options struct {
 	MaxConns int32
 	// ApplicationName is reported in pg_stat_activity.
 	ApplicationName string
+	// StatementTimeout, when positive, ends any statement running longer (statement_timeout,
+	// sent as a startup parameter).
+	StatementTimeout time.Duration
 }
 
 // DB is a connection pool with RecordRoom's queries on it.
@@ -41,6 +45,9 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	}
 	if opts.ApplicationName != "" {
 		cfg.ConnConfig.RuntimeParams["application_name"] = opts.ApplicationName
+	}
+	if opts.StatementTimeout > 0 {
+		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

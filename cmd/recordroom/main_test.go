@@ -59,7 +59,8 @@ func startServe(t *testing.T, env ...string) *process {
 	t.Helper()
 	p := &process{addr: make(chan string, 1), exited: make(chan error, 1)}
 	p.cmd = exec.Command(binary, "serve")
-	p.cmd.Env = append(os.Environ(), append([]string{"RECORDROOM_ADDR=127.0.0.1:0", "RECORDROOM_JWT_SECRET=test-secret"}, env...)...)
+	p.cmd.Env = append(os.Environ(), append([]string{"RECORDROOM_ADDR=127.0.0.1:0", "RECORDROOM_JWT_SECRET=test-secret",
+		"RECORDROOM_DATA_DIR=" + t.TempDir()}, env...)...)
 	stderr, err := p.cmd.StderrPipe()
 	require.NoError(t, err)
 	require.NoError(t, p.cmd.Start())
@@ -139,7 +140,7 @@ func TestTwoReplicasStartTogetherOnAnEmptyDatabase(t *testing.T) {
 	cmd.Env = append(os.Environ(), "DATABASE_URL="+tdb.URL)
 	out, err = cmd.CombinedOutput()
 	require.NoError(t, err, string(out))
-	require.Equal(t, 4, strings.Count(string(out), "applied "), string(out))
+	require.Equal(t, 5, strings.Count(string(out), "applied "), string(out))
 }
 
 // SIGTERM stops a replica gracefully: exit status 0 well within 10 seconds.
@@ -188,7 +189,8 @@ func TestStartupProblemsAreOneLineErrors(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			cmd := exec.CommandContext(ctx, binary, "serve")
-			cmd.Env = append(os.Environ(), append([]string{"RECORDROOM_ADDR=127.0.0.1:0", "RECORDROOM_JWT_SECRET=s"}, tc.env...)...)
+			cmd.Env = append(os.Environ(), append([]string{"RECORDROOM_ADDR=127.0.0.1:0", "RECORDROOM_JWT_SECRET=s",
+				"RECORDROOM_DATA_DIR=" + t.TempDir()}, tc.env...)...)
 			out, err := cmd.CombinedOutput()
 			var exit *exec.ExitError
 			require.ErrorAs(t, err, &exit, string(out))

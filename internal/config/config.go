@@ -15,24 +15,33 @@ import (
 
 // Config is the server's configuration.
 type Config struct {
-	DatabaseURL string        // DATABASE_URL
-	Addr        string        // RECORDROOM_ADDR
-	JWTSecret   string        // RECORDROOM_JWT_SECRET (HS256)
-	JWKSURL     string        // RECORDROOM_JWKS_URL (RS256/ES256)
-	JWTIssuer   string        // RECORDROOM_JWT_ISSUER: required iss, when set
-	JWTAudience string        // RECORDROOM_JWT_AUDIENCE: required aud, when set
-	Schema      []byte        // contents of the file RECORDROOM_SCHEMA names; nil for none
-	DataDir     string        // RECORDROOM_DATA_DIR
-	S3          S3            // RECORDROOM_S3_*
-	MaxFileSize int64         // RECORDROOM_MAX_FILE_BYTES
-	Migrate     bool          // RECORDROOM_MIGRATE
-	DBWait      time.Duration // RECORDROOM_DB_WAIT
-	LogLevel    slog.Level    // RECORDROOM_LOG_LEVEL
+	DatabaseURL string // DATABASE_URL
+	// ListenDatabaseURL is a direct session connection for LISTEN and migrations, for when
+	// DATABASE_URL goes through a transaction-mode pooler; "" uses DATABASE_URL.
+	ListenDatabaseURL  string        // RECORDROOM_LISTEN_DATABASE_URL
+	DBMaxConns         int32         // RECORDROOM_DB_MAX_CONNS; 0: pgx's default
+	DBStatementTimeout time.Duration // RECORDROOM_DB_STATEMENT_TIMEOUT; 0: the server's own
+	Addr               string        // RECORDROOM_ADDR
+	JWTSecret          string        // RECORDROOM_JWT_SECRET (HS256)
+	JWKSURL            string        // RECORDROOM_JWKS_URL (RS256/ES256)
+	JWTIssuer          string        // RECORDROOM_JWT_ISSUER: required iss, when set
+	JWTAudience        string        // RECORDROOM_JWT_AUDIENCE: required aud, when set
+	Schema             []byte        // contents of the file RECORDROOM_SCHEMA names; nil for none
+	DataDir            string        // RECORDROOM_DATA_DIR
+	S3                 S3            // RECORDROOM_S3_*
+	MaxFileSize        int64         // RECORDROOM_MAX_FILE_BYTES
+	PresignTTL         time.Duration // RECORDROOM_PRESIGN_TTL
+	Migrate            bool          // RECORDROOM_MIGRATE
+	DBWait             time.Duration // RECORDROOM_DB_WAIT
+	LogLevel           slog.Level    // RECORDROOM_LOG_LEVEL
 }
 
 // S3 locates the file store. With Endpoint empty the server runs an embedded S3-compatible store.
 type S3 struct {
-	Endpoint  string
+	Endpoint string
+	// PublicURL is the base URL presigned URLs are made for, when clients reach the store by
+	// another address than the server does; with the embedded store, the API's URL plus /s3.
+	PublicURL string
 	Bucket    string
 	Region    string
 	PathStyle bool
@@ -46,23 +55,29 @@ const (
 	DefaultRegion      = "us-east-1"
 	DefaultMaxFileSize = 25 << 20
 	DefaultDBWait      = 30 * time.Second
+	DefaultPresignTTL  = 5 * time.Minute
+	// DefaultStatementTimeout stops a runaway query from holding a connection for ever; set it
+	// to 0 behind poolers that refuse the statement_timeout startup parameter (docs/operations.md).
+	DefaultStatementTimeout = 30 * time.Second
 )
 
 // Load reads the configuration through getenv (os.Getenv in production). Every problem found is
 // reported, each naming its variable and what to do.
 func Load(getenv func(string) string) (Config, error) {
 	c := Config{
-		DatabaseURL: getenv("DATABASE_URL"),
-		Addr:        or(getenv("RECORDROOM_ADDR"), DefaultAddr),
-		JWTSecret:   getenv("RECORDROOM_JWT_SECRET"),
-		JWKSURL:     getenv("RECORDROOM_JWKS_URL"),
-		JWTIssuer:   getenv("RECORDROOM_JWT_ISSUER"),
-		JWTAudience: getenv("RECORDROOM_JWT_AUDIENCE"),
-		DataDir:     or(getenv("RECORDROOM_DATA_DIR"), DefaultDataDir),
+		DatabaseURL:       getenv("DATABASE_URL"),
+		ListenDatabaseURL: getenv("RECORDROOM_LISTEN_DATABASE_URL"),
+		Addr:              or(getenv("RECORDROOM_ADDR"), DefaultAddr),
+		JWTSecret:         getenv("RECORDROOM_JWT_SECRET"),
+		JWKSURL:           getenv("RECORDROOM_JWKS_URL"),
+		JWTIssuer:         getenv("RECORDROOM_JWT_ISSUER"),
+		JWTAudience:       getenv("RECORDROOM_JWT_AUDIENCE"),
+		DataDir:           or(getenv("RECORDROOM_DATA_DIR"), DefaultDataDir),
 		S3: S3{
-			Endpoint: getenv("RECORDROOM_S3_ENDPOINT"),
-			Bucket:   or(getenv("RECORDROOM_S3_BUCKET"), DefaultBucket),
-			Region:   or(getenv("RECORDROOM_S3_REGION"), DefaultRegion),
+			Endpoint:  getenv("RECORDROOM_S3_ENDPOINT"),
+			PublicURL: getenv("RECORDROOM_S3_PUBLIC_URL"),
+			Bucket:    or(getenv("RECORDROOM_S3_BUCKET"), DefaultBucket),
+			Region:    or(getenv("RECORDROOM_S3_REGION"), DefaultRegion),
 		},
 	}
 	var errs []error
@@ -101,11 +116,21 @@ func Load(getenv func(string) string) (Config, error) {
 			fail("RECORDROOM_MAX_FILE_BYTES must be a positive number of bytes, got %q", v)
 		}
 	}
-	c.DBWait = DefaultDBWait
-	if v := getenv("RECORDROOM_DB_WAIT"); v != "" {
-		if c.DBWait, err = time.ParseDuration(v); err != nil || c.DBWait < 0 {
-			fail("RECORDROOM_DB_WAIT must be a duration such as 30s, got %q", v)
+	if c.DBWait, err = duration(getenv("RECORDROOM_DB_WAIT"), DefaultDBWait); err != nil {
+		fail("RECORDROOM_DB_WAIT: %v", err)
+	}
+	if c.PresignTTL, err = duration(getenv("RECORDROOM_PRESIGN_TTL"), DefaultPresignTTL); err != nil || c.PresignTTL == 0 {
+		fail("RECORDROOM_PRESIGN_TTL must be a positive duration such as 5m, got %q", getenv("RECORDROOM_PRESIGN_TTL"))
+	}
+	if c.DBStatementTimeout, err = duration(getenv("RECORDROOM_DB_STATEMENT_TIMEOUT"), DefaultStatementTimeout); err != nil {
+		fail("RECORDROOM_DB_STATEMENT_TIMEOUT: %v", err)
+	}
+	if v := getenv("RECORDROOM_DB_MAX_CONNS"); v != "" {
+		n, err := strconv.ParseInt(v, 10, 32)
+		if err != nil || n <= 0 {
+			fail("RECORDROOM_DB_MAX_CONNS must be a positive number, got %q", v)
 		}
+		c.DBMaxConns = int32(n)
 	}
 	if v := getenv("RECORDROOM_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
@@ -120,6 +145,18 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// duration reads a Go duration such as 30s; "" is def.
+func duration(v string, def time.Duration) (time.Duration, error) {
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d < 0 {
+		return 0, fmt.Errorf("want a duration such as 30s, got %q", v)
+	}
+	return d, nil
 }
 
 func parseBool(v string, def bool) (bool, error) {

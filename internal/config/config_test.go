@@ -20,6 +20,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 		DatabaseURL: "postgres://x", Addr: ":8080", JWTSecret: "s", DataDir: "./.data",
 		S3:          S3{Bucket: "recordroom", Region: "us-east-1"},
 		MaxFileSize: 25 << 20, Migrate: true, DBWait: 30 * time.Second, LogLevel: slog.LevelInfo,
+		PresignTTL: 5 * time.Minute, DBStatementTimeout: 30 * time.Second,
 	}, c)
 }
 
@@ -33,15 +34,18 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"RECORDROOM_SCHEMA": schema, "RECORDROOM_DATA_DIR": "/d", "RECORDROOM_S3_ENDPOINT": "http://s3:9000",
 		"RECORDROOM_S3_BUCKET": "b", "RECORDROOM_S3_REGION": "eu-west-1", "RECORDROOM_S3_PATH_STYLE": "true",
 		"RECORDROOM_MAX_FILE_BYTES": "1024", "RECORDROOM_MIGRATE": "false", "RECORDROOM_DB_WAIT": "2s",
-		"RECORDROOM_LOG_LEVEL": "debug",
+		"RECORDROOM_LOG_LEVEL": "debug", "RECORDROOM_S3_PUBLIC_URL": "https://files.example",
+		"RECORDROOM_PRESIGN_TTL": "1m", "RECORDROOM_LISTEN_DATABASE_URL": "postgres://direct",
+		"RECORDROOM_DB_MAX_CONNS": "20", "RECORDROOM_DB_STATEMENT_TIMEOUT": "0",
 	}))
 	require.NoError(t, err)
 	require.Equal(t, Config{
 		DatabaseURL: "postgres://x", Addr: "127.0.0.1:9", JWKSURL: "https://id.example/jwks",
 		JWTIssuer: "https://id.example", JWTAudience: "recordroom",
 		Schema: []byte(`{"collections":{}}`), DataDir: "/d",
-		S3:          S3{Endpoint: "http://s3:9000", Bucket: "b", Region: "eu-west-1", PathStyle: true},
+		S3:          S3{Endpoint: "http://s3:9000", PublicURL: "https://files.example", Bucket: "b", Region: "eu-west-1", PathStyle: true},
 		MaxFileSize: 1024, Migrate: false, DBWait: 2 * time.Second, LogLevel: slog.LevelDebug,
+		PresignTTL: time.Minute, ListenDatabaseURL: "postgres://direct", DBMaxConns: 20,
 	}, c)
 }
 
@@ -52,12 +56,14 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 	_, err := Load(env(map[string]string{
 		"RECORDROOM_JWKS_URL": "ftp://x", "RECORDROOM_SCHEMA": notJSON, "RECORDROOM_S3_PATH_STYLE": "maybe",
 		"RECORDROOM_MIGRATE": "nope", "RECORDROOM_MAX_FILE_BYTES": "-1", "RECORDROOM_DB_WAIT": "soon",
-		"RECORDROOM_LOG_LEVEL": "loud",
+		"RECORDROOM_LOG_LEVEL": "loud", "RECORDROOM_PRESIGN_TTL": "0s", "RECORDROOM_DB_MAX_CONNS": "many",
+		"RECORDROOM_DB_STATEMENT_TIMEOUT": "-1s",
 	}))
 	require.Error(t, err)
 	for _, want := range []string{"DATABASE_URL is not set", "RECORDROOM_JWKS_URL must be an http(s) URL",
 		"is not valid JSON", "RECORDROOM_S3_PATH_STYLE", "RECORDROOM_MIGRATE", "RECORDROOM_MAX_FILE_BYTES",
-		"RECORDROOM_DB_WAIT", "RECORDROOM_LOG_LEVEL"} {
+		"RECORDROOM_DB_WAIT", "RECORDROOM_LOG_LEVEL", "RECORDROOM_PRESIGN_TTL", "RECORDROOM_DB_MAX_CONNS",
+		"RECORDROOM_DB_STATEMENT_TIMEOUT"} {
 		require.ErrorContains(t, err, want)
 	}
 

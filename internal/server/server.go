@@ -3,6 +3,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -55,7 +56,9 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	}
 	defer ln.Close()
 
-	database, err := db.Open(ctx, cfg.DatabaseURL, db.Options{ApplicationName: "recordroom " + replica})
+	database, err := db.Open(ctx, cfg.DatabaseURL, db.Options{
+		ApplicationName: "recordroom " + replica, MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout,
+	})
 	if err != nil {
 		return fmt.Errorf("%w (check DATABASE_URL)", err)
 	}
@@ -63,11 +66,23 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	if err := database.Wait(ctx, cfg.DBWait); err != nil {
 		return fmt.Errorf("%w (check DATABASE_URL and that Postgres is running)", err)
 	}
+	// LISTEN and the migrator's session lock need a real session, never a transaction pooler.
+	sessionURL := cmp.Or(cfg.ListenDatabaseURL, cfg.DatabaseURL)
 	if cfg.Migrate {
-		if err := migrate(ctx, cfg.DatabaseURL, logger); err != nil {
+		if err := migrate(ctx, sessionURL, logger); err != nil {
 			return err
 		}
 	}
+	listenConn, err := db.ParseConfig(sessionURL)
+	if err != nil {
+		return fmt.Errorf("%w (check RECORDROOM_LISTEN_DATABASE_URL)", err)
+	}
+	listenConn.ConnConfig.RuntimeParams["application_name"] = "recordroom " + replica + " listener"
+	fileStore, err := openFiles(ctx, cfg, database, ln.Addr(), logger)
+	if err != nil {
+		return err
+	}
+	defer fileStore.Close()
 
 	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{
 		Secret: []byte(cfg.JWTSecret), JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
@@ -89,19 +104,21 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		Records: recordService, Members: memberService, Logger: logger, Registerer: registry, Replica: replica,
 	})
 	listener := realtime.NewListener(realtime.ListenerConfig{
-		ConnConfig: database.Pool().Config().ConnConfig.Copy(),
+		ConnConfig: listenConn.ConnConfig,
 		Logger:     logger,
 		Registerer: registry,
 		OnChange:   hub.HandleChange,
 		OnConnect:  hub.Resync,
 	})
 	handler := api.New(api.Config{
-		Logger:   logger,
-		Registry: registry,
-		Verifier: verifier,
-		Members:  memberService,
-		Records:  recordService,
-		Hub:      hub,
+		Logger:    logger,
+		Registry:  registry,
+		Verifier:  verifier,
+		Members:   memberService,
+		Records:   recordService,
+		Files:     fileStore.files,
+		FileStore: fileStore.publicHandler(),
+		Hub:       hub,
 		Ready: []api.Check{
 			{Name: "database", Check: database.Ping},
 			{Name: "listener", Check: func(context.Context) error {
@@ -122,6 +139,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	var background sync.WaitGroup
 	background.Go(func() { listener.Run(listenCtx) })
+	fileStore.sweep(listenCtx, &background, logger)
 	defer func() {
 		stopListening()
 		background.Wait()

@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/internal/config"
 	"github.com/recordroom/recordroom/internal/testdb"
 	"github.com/recordroom/recordroom/internal/testproxy"
@@ -22,15 +24,19 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
+const testSecret = "server-test-secret"
+
 // start runs a server in-process on a free port against databaseURL and returns its address;
 // the server is stopped, and must return nil, when the test ends.
 func start(t *testing.T, databaseURL string) string {
 	t.Helper()
+	dataDir := t.TempDir()
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{
 			"DATABASE_URL":          databaseURL,
 			"RECORDROOM_ADDR":       "127.0.0.1:0",
-			"RECORDROOM_JWT_SECRET": "s",
+			"RECORDROOM_JWT_SECRET": testSecret,
+			"RECORDROOM_DATA_DIR":   dataDir,
 		}[k]
 	})
 	require.NoError(t, err)
@@ -140,4 +146,29 @@ func TestMetricsExposeRecordRoomAndRuntimeSeries(t *testing.T) {
 	} {
 		require.Contains(t, text, series)
 	}
+}
+
+// Without an S3 endpoint a replica serves the embedded store: a file uploaded through the API
+// downloads from the presigned URL the API redirects to, on the API's own host.
+func TestFilesThroughTheEmbeddedStore(t *testing.T) {
+	t.Parallel()
+	addr := start(t, testdb.New(t).URL)
+	tok, err := auth.MintHS256([]byte(testSecret), auth.Identity{UserID: "alice"}, time.Hour, time.Now())
+	require.NoError(t, err)
+	do := func(method, path, body string) *http.Response {
+		req, err := http.NewRequest(method, "http://"+addr+"/v1/rooms/r/files/self/"+path, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req) // follows the redirect, without the token
+		require.NoError(t, err)
+		t.Cleanup(func() { resp.Body.Close() })
+		return resp
+	}
+	require.Equal(t, http.StatusOK, do("PUT", "hello.txt", "hello from s3").StatusCode)
+	resp := do("GET", "hello.txt", "")
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	require.Contains(t, resp.Request.URL.String(), "/s3/", "served by the presigned URL")
+	b, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.Equal(t, "hello from s3", string(b))
 }

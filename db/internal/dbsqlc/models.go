@@ -31,6 +31,62 @@ type Record struct {
 	UpdatedAt  time.Time
 }
 
+type ReportingFile struct {
+	RoomID      string
+	ScopeKind   string
+	ScopeOwner  []byte
+	Path        string
+	Size        int64
+	ContentType string
+	Etag        string
+	CreatedBy   string
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+type ReportingRecord struct {
+	RoomID     string
+	Collection string
+	ID         string
+	UserID     string
+	Data       []byte
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type ReportingTeam struct {
+	RoomID    string
+	TeamID    string
+	Name      string
+	CreatedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+type ReportingTeamMember struct {
+	RoomID    string
+	TeamID    string
+	MemberID  string
+	UserID    *string
+	Email     *string
+	Role      string
+	Status    string
+	InvitedBy string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+type ReportingUser struct {
+	RoomID      string
+	UserID      string
+	Role        string
+	Email       *string
+	Name        *string
+	FirstSeenAt time.Time
+	LastSeenAt  time.Time
+}
+
 type Room struct {
 	RoomID         string
 	DefaultRole    string

@@ -1,0 +1,151 @@
+package api
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/files"
+	"github.com/recordroom/recordroom/records"
+)
+
+type fileHandlers struct{ files *files.Service }
+
+func (h fileHandlers) routes(g *echo.Group) {
+	g.GET("/files", h.list)
+	g.PUT("/files/:scope/*", h.upload)
+	g.GET("/files/:scope/*", h.download)
+	g.DELETE("/files/:scope/*", h.remove)
+}
+
+// widgetHeader names the calling widget on REST (PROTOCOL.md §1); files.DefaultWidget without it.
+const widgetHeader = "X-Widget-Id"
+
+// fileRef reads the scope, path and ?widget= of a request.
+func fileRef(c echo.Context) (files.Ref, error) {
+	path := c.Param("*")
+	if c.Request().URL.RawPath != "" {
+		// echo matched the escaped path: its params are still escaped.
+		var err error
+		if path, err = url.PathUnescape(path); err != nil {
+			return files.Ref{}, errcode.New(errcode.BadRequest, "malformed file path")
+		}
+	}
+	return files.Ref{Scope: files.Scope(c.Param("scope")), Widget: c.QueryParam("widget"), Path: path}, nil
+}
+
+func (h fileHandlers) upload(c echo.Context) error {
+	ref, err := fileRef(c)
+	if err != nil {
+		return err
+	}
+	r := c.Request()
+	f, err := h.files.Upload(r.Context(), callerOf(c), c.Param("room"), r.Header.Get(widgetHeader), ref,
+		r.Body, r.Header.Get(echo.HeaderContentType), r.ContentLength)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, f)
+}
+
+// download answers 302 to a presigned URL, the URL as JSON (?redirect=false), or the bytes
+// themselves (?proxy=true).
+func (h fileHandlers) download(c echo.Context) error {
+	ref, err := fileRef(c)
+	if err != nil {
+		return err
+	}
+	proxy, err := boolParam(c, "proxy", false)
+	if err != nil {
+		return err
+	}
+	redirect, err := boolParam(c, "redirect", true)
+	if err != nil {
+		return err
+	}
+	ctx, caller, room, widget := c.Request().Context(), callerOf(c), c.Param("room"), c.Request().Header.Get(widgetHeader)
+	if proxy {
+		body, f, err := h.files.Open(ctx, caller, room, widget, ref)
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		hdr := c.Response().Header()
+		untrustedContent(hdr)
+		hdr.Set(echo.HeaderContentType, f.ContentType)
+		hdr.Set(echo.HeaderContentLength, strconv.FormatInt(f.Size, 10))
+		hdr.Set("ETag", f.ETag)
+		c.Response().WriteHeader(http.StatusOK)
+		_, err = io.Copy(c.Response(), body)
+		return err // the status is sent: a failure now can only cut the body short
+	}
+	u, expires, err := h.files.Presign(ctx, caller, room, widget, ref)
+	if err != nil {
+		return err
+	}
+	if !redirect {
+		return c.JSON(http.StatusOK, map[string]any{"url": u, "expiresAt": records.Time(expires)})
+	}
+	return c.Redirect(http.StatusFound, u)
+}
+
+// untrustedContent sets the headers under which uploaded bytes are served from the API's own
+// origin: never sniffed into another type, and sandboxed, so an uploaded HTML page runs no script
+// with the API's origin.
+func untrustedContent(h http.Header) {
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "sandbox")
+}
+
+// UntrustedContent wraps a handler serving uploaded bytes (the embedded store's downloads) with
+// the headers of untrustedContent.
+func UntrustedContent(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		untrustedContent(w.Header())
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (h fileHandlers) remove(c echo.Context) error {
+	ref, err := fileRef(c)
+	if err != nil {
+		return err
+	}
+	r := c.Request()
+	if err := h.files.Delete(r.Context(), callerOf(c), c.Param("room"), r.Header.Get(widgetHeader), ref); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// list answers a scope's files from the database; scope defaults to self.
+func (h fileHandlers) list(c echo.Context) error {
+	scope := c.QueryParam("scope")
+	if scope == "" {
+		scope = string(files.ScopeSelf)
+	}
+	ref := files.Ref{Scope: files.Scope(scope), Widget: c.QueryParam("widget"), Path: c.QueryParam("prefix")}
+	r := c.Request()
+	list, err := h.files.List(r.Context(), callerOf(c), c.Param("room"), r.Header.Get(widgetHeader), ref)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, map[string]any{"files": list})
+}
+
+// boolParam reads an optional true/false query parameter.
+func boolParam(c echo.Context, name string, def bool) (bool, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return def, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, errcode.New(errcode.BadRequest, "%s must be true or false, got %q", name, errcode.Clip(v))
+	}
+	return b, nil
+}

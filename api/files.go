@@ -3,7 +3,6 @@ package api
 import (
 	"io"
 	"net/http"
-	"net/url"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
@@ -27,13 +26,9 @@ const widgetHeader = "X-Widget-Id"
 
 // fileRef reads the scope, path and ?widget= of a request.
 func fileRef(c echo.Context) (files.Ref, error) {
-	path := c.Param("*")
-	if c.Request().URL.RawPath != "" {
-		// echo matched the escaped path: its params are still escaped.
-		var err error
-		if path, err = url.PathUnescape(path); err != nil {
-			return files.Ref{}, errcode.New(errcode.BadRequest, "malformed file path")
-		}
+	path, err := wildcard(c)
+	if err != nil {
+		return files.Ref{}, err
 	}
 	return files.Ref{Scope: files.Scope(c.Param("scope")), Widget: c.QueryParam("widget"), Path: path}, nil
 }

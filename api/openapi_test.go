@@ -147,6 +147,21 @@ func schemaExamples(schema any) []any {
 
 var echoParam = regexp.MustCompile(`:([A-Za-z0-9_]+)`)
 
+// wildcardParam names a route's trailing wildcard (the rest of the path, slashes included) as
+// the document does: {key} for the file store, {name} for documents, {path} for files.
+func wildcardParam(route string) string {
+	path, ok := strings.CutSuffix(route, "/*")
+	switch {
+	case !ok:
+		return route
+	case strings.HasPrefix(route, FileStorePrefix):
+		return path + "/{key}"
+	case strings.HasSuffix(path, "/docs"), strings.HasSuffix(path, "/yjs"):
+		return path + "/{name}"
+	}
+	return path + "/{path}"
+}
+
 // TestOpenAPIDocumentsEveryRoute compares the routes New registers with the operations the
 // document describes, both ways, and checks that room routes document their errors.
 func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
@@ -157,11 +172,7 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		if r.Path == "" || r.Method == echo.RouteNotFound {
 			continue // echo's own catch-alls (group middleware registers them)
 		}
-		path, ok := strings.CutSuffix(r.Path, "/*")
-		if ok {
-			// A wildcard is the rest of the path, slashes included: {path} or {key} in the document.
-			path += "/" + map[bool]string{true: "{key}", false: "{path}"}[strings.HasPrefix(r.Path, FileStorePrefix)]
-		}
+		path := wildcardParam(r.Path)
 		require.NotContains(t, path, "*", "wildcard route %s %s: describe it in api/openapi.json and teach this test", r.Method, r.Path)
 		routes = append(routes, r.Method+" "+echoParam.ReplaceAllString(path, "{$1}"))
 	}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"net/url"
 
 	"github.com/labstack/echo/v4"
 
@@ -32,7 +33,7 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 			}
 			ctx := c.Request().Context()
 			token := auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
-			if token == "" && c.Path() == wsRoute {
+			if token == "" && isSocketRoute(c.Path()) {
 				token = c.QueryParam("token") // browsers cannot set headers on a WebSocket
 			}
 			if token == "" {
@@ -94,4 +95,19 @@ func atLeast(c echo.Context, role access.Role, doing string) error {
 		return errcode.New(errcode.Forbidden, "%s needs role %s", doing, role)
 	}
 	return nil
+}
+
+// wildcard is the rest of the path a /* route matched, percent-decoded (file paths and document
+// names hold slashes).
+func wildcard(c echo.Context) (string, error) {
+	rest := c.Param("*")
+	if c.Request().URL.RawPath == "" {
+		return rest, nil
+	}
+	// echo matched the escaped path: its params are still escaped.
+	rest, err := url.PathUnescape(rest)
+	if err != nil {
+		return "", errcode.New(errcode.BadRequest, "malformed path: bad percent-encoding")
+	}
+	return rest, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/realtime"
 	"github.com/recordroom/recordroom/records"
+	"github.com/recordroom/recordroom/yjs"
 )
 
 // Check is one readiness condition: nil when it holds.
@@ -40,6 +41,7 @@ type Config struct {
 	Members  *members.Service
 	Records  *records.Service
 	Files    *files.Service
+	Docs     *yjs.Docs
 	Hub      *realtime.Hub
 	// FileStore, when set, serves presigned downloads under /s3/ (the embedded S3 store's
 	// public side: its requests carry their own signature, no token).
@@ -78,6 +80,7 @@ func New(cfg Config) *echo.Echo {
 	memberHandlers{members: cfg.Members}.routes(room)
 	teamHandlers{members: cfg.Members}.routes(room)
 	fileHandlers{files: cfg.Files}.routes(room)
+	docHandlers{hub: cfg.Hub, docs: cfg.Docs}.routes(room)
 	room.GET("/ws", websocketHandler(cfg.Hub))
 	return e
 }

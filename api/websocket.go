@@ -8,20 +8,41 @@ import (
 	"github.com/recordroom/recordroom/realtime"
 )
 
-// wsRoute is the WebSocket endpoint (PROTOCOL.md §4); roomAuth admits it before the upgrade, so
-// a missing or bad token is an HTTP 401.
-const wsRoute = "/v1/rooms/:room/ws"
+// The WebSocket endpoints: the main socket (PROTOCOL.md §4) and the plain y-websocket socket of
+// one document (§6). roomAuth admits them before the upgrade, so a missing or bad token is an
+// HTTP 401; browsers cannot set headers on a WebSocket, so the token may come as ?token=.
+const (
+	wsRoute  = "/v1/rooms/:room/ws"
+	docRoute = "/v1/rooms/:room/yjs/*"
+)
+
+func isSocketRoute(path string) bool { return path == wsRoute || path == docRoute }
 
 func websocketHandler(hub *realtime.Hub) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		expires, _ := c.Get(keyExpires).(time.Time)
-		widget := c.QueryParam("widget")
-		if widget == "" {
-			widget = "default"
-		}
-		hub.Serve(c.Response(), c.Request(), realtime.Admission{
-			Room: c.Param("room"), Caller: callerOf(c), Expires: expires, Widget: widget,
-		})
+		hub.Serve(c.Response(), c.Request(), admission(c))
 		return nil
 	}
+}
+
+// docSocketHandler serves the stock y-websocket WebsocketProvider, which connects to
+// <serverUrl>/<roomname>: the document name is the rest of the path.
+func docSocketHandler(hub *realtime.Hub) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		name, err := docName(c)
+		if err != nil {
+			return err
+		}
+		hub.ServeDoc(c.Response(), c.Request(), admission(c), name)
+		return nil
+	}
+}
+
+func admission(c echo.Context) realtime.Admission {
+	expires, _ := c.Get(keyExpires).(time.Time)
+	widget := c.QueryParam("widget")
+	if widget == "" {
+		widget = "default"
+	}
+	return realtime.Admission{Room: c.Param("room"), Caller: callerOf(c), Expires: expires, Widget: widget}
 }

@@ -11,7 +11,7 @@ const Channel = "recordroom_changes"
 
 // Change is one NOTIFY payload: the keys of rows one statement changed (docs/notify.md).
 type Change struct {
-	Table string `json:"table"` // records, users, teams, team_members, yjs_updates
+	Table string `json:"table"` // records, users, teams, team_members, yjs_updates, rooms, awareness
 	Op    string `json:"op"`    // insert, update, delete
 	// TS is when the statement ran, in Unix milliseconds.
 	TS   int64       `json:"ts"`
@@ -27,8 +27,10 @@ type ChangeRow struct {
 	Creator    string `json:"creator,omitempty"`    // records, teams
 	Team       string `json:"team,omitempty"`       // team_members
 	User       string `json:"user,omitempty"`       // team_members (empty while pending)
-	Name       string `json:"name,omitempty"`       // yjs_updates: the document
+	Name       string `json:"name,omitempty"`       // yjs_updates, awareness: the document
 	Seq        int64  `json:"seq,omitempty"`        // yjs_updates
+	Replica    string `json:"replica,omitempty"`    // awareness: the replica that sent it
+	Update     []byte `json:"update,omitempty"`     // awareness: the awareness update (base64)
 }
 
 // Time is when the statement ran.

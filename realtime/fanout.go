@@ -19,8 +19,17 @@ func (h *Hub) HandleChange(c Change) {
 		h.recordsChanged(c.Rows)
 	case "users":
 		for room, ids := range groupByRoom(c.Rows) {
-			h.eachSession(room, func(ctx context.Context, s *session) { s.usersChanged(ctx, ids) })
+			h.eachSession(room, func(ctx context.Context, s *session) {
+				s.usersChanged(ctx, ids)
+				s.closeUnreadableDocs(ctx)
+			})
 		}
+	case "yjs_updates":
+		if c.Op == "insert" {
+			h.yjsUpdatesStored(c.Rows)
+		}
+	case tableAwareness:
+		h.awarenessFromReplicas(c.Rows)
 	case "rooms":
 		// A new schema or new settings: every subscription is prepared again, and anonymous
 		// viewers leave if they are no longer admitted.
@@ -56,6 +65,7 @@ func (h *Hub) Resync(ctx context.Context) error {
 		s.resync(sctx)
 		cancel()
 	}
+	h.resyncDocs(ctx)
 	return nil
 }
 

@@ -10,12 +10,14 @@ import (
 
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/records"
+	"github.com/recordroom/recordroom/yjs"
 )
 
 // HubConfig configures a Hub.
 type HubConfig struct {
 	Records *records.Service
 	Members *members.Service
+	Docs    *yjs.Docs
 	Logger  *slog.Logger
 	// Registerer receives the hub's metrics; nil registers none.
 	Registerer prometheus.Registerer
@@ -41,6 +43,8 @@ type Hub struct {
 	rooms    map[string]map[*session]struct{}
 	closed   bool
 	sessions sync.WaitGroup
+
+	docs docRelay
 }
 
 type hubMetrics struct {
@@ -50,6 +54,7 @@ type hubMetrics struct {
 	errors        *prometheus.CounterVec
 	messages      prometheus.Counter
 	slowClosed    prometheus.Counter
+	docUpdates    *prometheus.CounterVec
 }
 
 // NewHub makes a hub; the listener feeds it with HandleChange and Resync.
@@ -75,7 +80,7 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
-	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, metrics: hubMetrics{
+	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, docs: newDocRelay(), metrics: hubMetrics{
 		connections: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "recordroom_ws_connections", Help: "Open WebSocket connections.",
 		}),
@@ -94,10 +99,13 @@ func NewHub(cfg HubConfig) *Hub {
 		slowClosed: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "recordroom_ws_slow_closed_total", Help: "Connections closed because their client fell behind (4008).",
 		}),
+		docUpdates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "recordroom_yjs_updates_total", Help: "Yjs updates received over WebSocket, by outcome (stored, refused).",
+		}, []string{"outcome"}),
 	}}
 	if cfg.Registerer != nil {
 		m := h.metrics
-		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed)
+		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates)
 	}
 	return h
 }

@@ -72,6 +72,14 @@ type errorMessage struct {
 	Details []errcode.Detail `json:"details,omitempty"`
 }
 
+// docErrorMessage is a failed Yjs message on the main socket (PROTOCOL.md §6).
+type docErrorMessage struct {
+	Type    string       `json:"type"`
+	Doc     string       `json:"doc"`
+	Code    errcode.Code `json:"code"`
+	Message string       `json:"message"`
+}
+
 // Close codes of PROTOCOL.md §4.
 const (
 	closeInternal     = 1011

@@ -39,8 +39,11 @@ type session struct {
 	conn   *websocket.Conn
 	room   string
 	widget string
-	send   chan []byte
-	queued atomic.Int64 // bytes in send
+	// plainDoc is the one Yjs document of a plain y-websocket socket (GET …/yjs/{doc}): its binary
+	// frames carry no document name, and it speaks no JSON. "" for the main socket.
+	plainDoc string
+	send     chan outFrame
+	queued   atomic.Int64 // bytes in send
 
 	closeOnce  sync.Once
 	done       chan struct{} // closed by close: the writer says goodbye and stops
@@ -51,19 +54,36 @@ type session struct {
 	mu     sync.Mutex // the caller and the subscriptions: reader, fan-out and resync share them
 	caller access.Caller
 	subs   map[string]*subscription
-	writes uint64 // own writes applied so far (read-your-writes)
+	writes uint64              // own writes applied so far (read-your-writes)
+	docs   map[string]*openDoc // Yjs documents this socket opened (SyncStep1)
 }
 
-// Serve upgrades the request and runs the socket until it closes.
+// outFrame is one queued message: JSON text, or binary Yjs.
+type outFrame struct {
+	data   []byte
+	binary bool
+}
+
+// Serve upgrades the request and runs the main socket (PROTOCOL.md §4) until it closes.
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a Admission) {
+	h.serve(w, r, a, "")
+}
+
+// ServeDoc upgrades the request and runs a plain y-websocket socket for one document
+// (PROTOCOL.md §6) until it closes.
+func (h *Hub) ServeDoc(w http.ResponseWriter, r *http.Request, a Admission, doc string) {
+	h.serve(w, r, a, doc)
+}
+
+func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDoc string) {
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered the client
 	}
 	s := &session{
-		hub: h, conn: conn, room: a.Room, widget: a.Widget, caller: a.Caller,
-		send: make(chan []byte, h.cfg.SendQueue), done: make(chan struct{}), readerDone: make(chan struct{}),
-		subs: map[string]*subscription{},
+		hub: h, conn: conn, room: a.Room, widget: a.Widget, caller: a.Caller, plainDoc: plainDoc,
+		send: make(chan outFrame, h.cfg.SendQueue), done: make(chan struct{}), readerDone: make(chan struct{}),
+		subs: map[string]*subscription{}, docs: map[string]*openDoc{},
 	}
 	if !h.add(s) {
 		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closeServiceRestart, "server restarting"),
@@ -82,10 +102,13 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a Admission) {
 		expiry := time.AfterFunc(time.Until(a.Expires), func() { s.close(CloseTokenExpired, "token expired") })
 		defer expiry.Stop()
 	}
-	s.hello()
+	if plainDoc == "" {
+		s.hello()
+	}
 	s.readLoop()
 	s.close(websocket.CloseNormalClosure, "")
 	<-writerDone
+	s.leaveDocs()
 	s.mu.Lock()
 	h.metrics.subscriptions.Sub(float64(len(s.subs)))
 	s.subs = nil
@@ -121,11 +144,13 @@ func (s *session) readLoop() {
 			continue // closing: drain until the client answers the close frame
 		default:
 		}
-		if kind != websocket.TextMessage {
-			s.sendError(errorMessage{Code: "bad_request", Message: "binary frames carry Yjs documents, which this endpoint does not serve yet"})
-			continue
+		switch {
+		case kind == websocket.BinaryMessage:
+			s.handleBinary(frame)
+		case s.plainDoc == "":
+			s.handle(frame)
 		}
-		s.handle(frame)
+		// A plain document socket ignores text frames: y-websocket sends none.
 	}
 }
 
@@ -152,9 +177,13 @@ func (s *session) writeLoop() {
 		}
 		select {
 		case msg := <-s.send:
-			s.queued.Add(-int64(len(msg)))
+			s.queued.Add(-int64(len(msg.data)))
+			kind := websocket.TextMessage
+			if msg.binary {
+				kind = websocket.BinaryMessage
+			}
 			_ = s.conn.SetWriteDeadline(deadline())
-			if err := s.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+			if err := s.conn.WriteMessage(kind, msg.data); err != nil {
 				s.close(websocket.CloseAbnormalClosure, "")
 				return
 			}
@@ -184,18 +213,24 @@ func (s *session) sendJSON(v any) {
 		s.hub.cfg.Logger.Error("encode websocket message", "err", err)
 		return
 	}
-	if s.queued.Add(int64(len(msg))) > s.hub.cfg.MaxQueueBytes {
-		s.queued.Add(-int64(len(msg)))
+	s.enqueue(outFrame{data: msg})
+}
+
+// enqueue queues a frame for the writer.
+func (s *session) enqueue(f outFrame) {
+	n := int64(len(f.data))
+	if s.queued.Add(n) > s.hub.cfg.MaxQueueBytes {
+		s.queued.Add(-n)
 		s.tooSlow()
 		return
 	}
 	select {
 	case <-s.done:
-		s.queued.Add(-int64(len(msg)))
-	case s.send <- msg:
+		s.queued.Add(-n)
+	case s.send <- f:
 		s.hub.metrics.messages.Inc()
 	default:
-		s.queued.Add(-int64(len(msg)))
+		s.queued.Add(-n)
 		s.tooSlow()
 	}
 }

@@ -72,11 +72,13 @@ func startCluster(t *testing.T, n int) *wsCluster {
 func (c *wsCluster) startReplica() *wsReplica {
 	t := c.t
 	t.Helper()
+	dataDir := t.TempDir()
 	cfg, err := config.Load(func(k string) string {
 		return map[string]string{
 			"DATABASE_URL":          c.db.URL,
 			"RECORDROOM_ADDR":       "127.0.0.1:0",
 			"RECORDROOM_JWT_SECRET": wsSecret,
+			"RECORDROOM_DATA_DIR":   dataDir,
 		}[k]
 	})
 	require.NoError(t, err)

@@ -978,7 +978,7 @@ func TestWSSlowReaderIsClosed4008(t *testing.T) {
 
 // terminateListener terminates the LISTEN connection of the replica named replica, and answers how
 // many backends it ended. The listener's connection has the pool's application_name
-// ("recordroom <replica>"); what sets it apart is its last statement, LISTEN.
+// ("recordroom <replica> listener"); its last statement is LISTEN.
 func terminateListener(t *testing.T, pool *pgxpool.Pool, replica string) int {
 	t.Helper()
 	var n int
@@ -987,7 +987,7 @@ func terminateListener(t *testing.T, pool *pgxpool.Pool, replica string) int {
 		err = pool.QueryRow(context.Background(), `
 			SELECT count(*) FILTER (WHERE pg_terminate_backend(pid)) FROM pg_stat_activity
 			WHERE datname = current_database() AND application_name = $1 AND query ILIKE 'LISTEN %'`,
-			"recordroom "+replica).Scan(&n)
+			"recordroom "+replica+" listener").Scan(&n)
 		return err == nil && n > 0
 	}, wsWait, 20*time.Millisecond, "no LISTEN backend for replica %s", replica)
 	require.NoError(t, err)

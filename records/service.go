@@ -143,22 +143,31 @@ func (s *Service) Run(ctx context.Context, p *Prepared) (Page, error) {
 
 // Get reads one record.
 func (s *Service) Get(ctx context.Context, caller access.Caller, room, collection, id string) (Record, error) {
-	c, err := s.collection(ctx, room, collection)
+	_, r, err := s.readable(ctx, caller, room, collection, id)
 	if err != nil {
 		return Record{}, err
 	}
+	return FromDB(r), nil
+}
+
+// readable reads a record the caller may read, with its collection's rules. Another user's
+// owner-scoped record reads as missing: its existence is theirs too.
+func (s *Service) readable(ctx context.Context, caller access.Caller, room, collection, id string) (*schema.Collection, db.Record, error) {
+	c, err := s.collection(ctx, room, collection)
+	if err != nil {
+		return nil, db.Record{}, err
+	}
 	if c.Read != access.LevelOwner && !access.Allowed(caller, c.Read, access.Read, "") {
-		return Record{}, errcode.New(errcode.Forbidden, "reading %q needs role %s", collection, c.Read)
+		return nil, db.Record{}, errcode.New(errcode.Forbidden, "reading %q needs role %s", collection, c.Read)
 	}
 	r, err := s.db.RecordGet(ctx, room, collection, id)
 	if err != nil {
-		return Record{}, recordErr(err, collection, id)
+		return nil, db.Record{}, recordErr(err, collection, id)
 	}
-	// Another user's owner-scoped record reads as missing: its existence is theirs too.
 	if !access.Allowed(caller, c.Read, access.Read, r.UserID) {
-		return Record{}, recordErr(db.ErrNotFound, collection, id)
+		return nil, db.Record{}, recordErr(db.ErrNotFound, collection, id)
 	}
-	return FromDB(r), nil
+	return c, r, nil
 }
 
 func badRequest(err error) error {
@@ -195,4 +204,15 @@ func (p *Prepared) Visible(d filter.Doc) bool {
 // the caller per subscriber.
 func (s *Service) ByIDs(ctx context.Context, room, collection string, ids []string) ([]db.Record, error) {
 	return s.db.RecordListByIDs(ctx, room, collection, ids)
+}
+
+// Access says what caller may do with an existing record: read it, and change it. A Yjs field
+// document (<collection>/<recordId>/<field>) follows these rules (PROTOCOL.md §6). As on Get, a
+// record the caller may not see at all is not_found (owner rule) or forbidden (role).
+func (s *Service) Access(ctx context.Context, caller access.Caller, room, collection, id string) (read, write bool, err error) {
+	c, r, err := s.readable(ctx, caller, room, collection, id)
+	if err != nil {
+		return false, false, err
+	}
+	return true, access.Allowed(caller, c.Write, access.Update, r.UserID), nil
 }

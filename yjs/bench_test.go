@@ -15,6 +15,16 @@ func BenchmarkMergeTyping20k(b *testing.B) {
 	}
 }
 
+func BenchmarkMergeTyping2k(b *testing.B) {
+	fx := typing(b)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := MergeUpdates(fx.Updates[:2000]...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 func BenchmarkIncrementalMergeTyping2k(b *testing.B) {
 	fx := typing(b)
 	b.ReportAllocs()

@@ -31,6 +31,7 @@ type Config struct {
 	S3                 S3            // RECORDROOM_S3_*
 	MaxFileSize        int64         // RECORDROOM_MAX_FILE_BYTES
 	PresignTTL         time.Duration // RECORDROOM_PRESIGN_TTL
+	MaxDocBytes        int64         // RECORDROOM_MAX_DOC_BYTES: the largest stored Yjs document
 	Migrate            bool          // RECORDROOM_MIGRATE
 	DBWait             time.Duration // RECORDROOM_DB_WAIT
 	LogLevel           slog.Level    // RECORDROOM_LOG_LEVEL
@@ -56,6 +57,7 @@ const (
 	DefaultMaxFileSize = 25 << 20
 	DefaultDBWait      = 30 * time.Second
 	DefaultPresignTTL  = 5 * time.Minute
+	DefaultMaxDocBytes = 16 << 20
 	// DefaultStatementTimeout stops a runaway query from holding a connection for ever; set it
 	// to 0 behind poolers that refuse the statement_timeout startup parameter (docs/operations.md).
 	DefaultStatementTimeout = 30 * time.Second
@@ -109,6 +111,12 @@ func Load(getenv func(string) string) (Config, error) {
 	}
 	if c.Migrate, err = parseBool(getenv("RECORDROOM_MIGRATE"), true); err != nil {
 		fail("RECORDROOM_MIGRATE: %v", err)
+	}
+	c.MaxDocBytes = DefaultMaxDocBytes
+	if v := getenv("RECORDROOM_MAX_DOC_BYTES"); v != "" {
+		if c.MaxDocBytes, err = strconv.ParseInt(v, 10, 64); err != nil || c.MaxDocBytes <= 0 {
+			fail("RECORDROOM_MAX_DOC_BYTES must be a positive number of bytes, got %q", v)
+		}
 	}
 	c.MaxFileSize = DefaultMaxFileSize
 	if v := getenv("RECORDROOM_MAX_FILE_BYTES"); v != "" {

@@ -20,7 +20,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 		DatabaseURL: "postgres://x", Addr: ":8080", JWTSecret: "s", DataDir: "./.data",
 		S3:          S3{Bucket: "recordroom", Region: "us-east-1"},
 		MaxFileSize: 25 << 20, Migrate: true, DBWait: 30 * time.Second, LogLevel: slog.LevelInfo,
-		PresignTTL: 5 * time.Minute, DBStatementTimeout: 30 * time.Second,
+		PresignTTL: 5 * time.Minute, DBStatementTimeout: 30 * time.Second, MaxDocBytes: 16 << 20,
 	}, c)
 }
 
@@ -36,7 +36,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"RECORDROOM_MAX_FILE_BYTES": "1024", "RECORDROOM_MIGRATE": "false", "RECORDROOM_DB_WAIT": "2s",
 		"RECORDROOM_LOG_LEVEL": "debug", "RECORDROOM_S3_PUBLIC_URL": "https://files.example",
 		"RECORDROOM_PRESIGN_TTL": "1m", "RECORDROOM_LISTEN_DATABASE_URL": "postgres://direct",
-		"RECORDROOM_DB_MAX_CONNS": "20", "RECORDROOM_DB_STATEMENT_TIMEOUT": "0",
+		"RECORDROOM_DB_MAX_CONNS": "20", "RECORDROOM_DB_STATEMENT_TIMEOUT": "0", "RECORDROOM_MAX_DOC_BYTES": "2048",
 	}))
 	require.NoError(t, err)
 	require.Equal(t, Config{
@@ -45,7 +45,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		Schema: []byte(`{"collections":{}}`), DataDir: "/d",
 		S3:          S3{Endpoint: "http://s3:9000", PublicURL: "https://files.example", Bucket: "b", Region: "eu-west-1", PathStyle: true},
 		MaxFileSize: 1024, Migrate: false, DBWait: 2 * time.Second, LogLevel: slog.LevelDebug,
-		PresignTTL: time.Minute, ListenDatabaseURL: "postgres://direct", DBMaxConns: 20,
+		PresignTTL: time.Minute, ListenDatabaseURL: "postgres://direct", DBMaxConns: 20, MaxDocBytes: 2048,
 	}, c)
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/realtime"
 	"github.com/recordroom/recordroom/records"
+	"github.com/recordroom/recordroom/yjs"
 )
 
 // ShutdownTimeout bounds a graceful stop: in-flight requests get this long to finish.
@@ -100,8 +101,10 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 
 	memberService := members.New(database)
+	docs := yjs.NewDocs(database, yjs.DocsConfig{MaxDocBytes: cfg.MaxDocBytes, Logger: logger})
+	defer docs.Close()
 	hub := realtime.NewHub(realtime.HubConfig{
-		Records: recordService, Members: memberService, Logger: logger, Registerer: registry, Replica: replica,
+		Records: recordService, Members: memberService, Docs: docs, Logger: logger, Registerer: registry, Replica: replica,
 	})
 	listener := realtime.NewListener(realtime.ListenerConfig{
 		ConnConfig: listenConn.ConnConfig,
@@ -117,6 +120,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 		Members:   memberService,
 		Records:   recordService,
 		Files:     fileStore.files,
+		Docs:      docs,
 		FileStore: fileStore.publicHandler(),
 		Hub:       hub,
 		Ready: []api.Check{

@@ -1,0 +1,55 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/realtime"
+	"github.com/recordroom/recordroom/yjs"
+)
+
+// docHandlers serve Yjs documents over REST (PROTOCOL.md §5, §6).
+type docHandlers struct {
+	hub  *realtime.Hub
+	docs *yjs.Docs
+}
+
+func (h docHandlers) routes(g *echo.Group) {
+	g.GET("/docs/*", h.get)
+	g.GET("/yjs/*", docSocketHandler(h.hub))
+}
+
+// get answers the whole document as one binary Yjs update.
+func (h docHandlers) get(c echo.Context) error {
+	name, err := docName(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	read, _, err := realtime.DocRights(ctx, h.hub, callerOf(c), c.Param("room"), name)
+	if err != nil {
+		return err
+	}
+	if !read {
+		return errcode.New(errcode.Forbidden, "reading this document needs a higher role")
+	}
+	doc, err := h.docs.Load(ctx, c.Param("room"), name)
+	if err != nil {
+		return err
+	}
+	return c.Blob(http.StatusOK, echo.MIMEOctetStream, doc)
+}
+
+// docName is the rest of the path after /docs/ or /yjs/, percent-decoded.
+func docName(c echo.Context) (string, error) {
+	name, err := wildcard(c)
+	if err != nil {
+		return "", err
+	}
+	if err := realtime.CheckDocName(name); err != nil {
+		return "", err
+	}
+	return name, nil
+}

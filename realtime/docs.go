@@ -1,0 +1,147 @@
+package realtime
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"github.com/recordroom/recordroom/yjs"
+)
+
+// docKey names a Yjs document.
+type docKey struct{ room, name string }
+
+// docRelay is the hub's part of Yjs (PROTOCOL.md §6): which sessions of this replica opened
+// which document, the updates this replica stored itself (their notifications are not relayed a
+// second time), and the awareness states known per document.
+type docRelay struct {
+	mu    sync.Mutex
+	peers map[docKey]map[*session]struct{}
+	own   map[int64]time.Time // seq → when stored here
+	aware map[docKey]map[uint64]awareState
+}
+
+// ownSeqTTL is how long an own seq waits for its notification: one that never comes (the
+// listener was down) must not be remembered for ever.
+const ownSeqTTL = time.Minute
+
+func newDocRelay() docRelay {
+	return docRelay{peers: map[docKey]map[*session]struct{}{}, own: map[int64]time.Time{}, aware: map[docKey]map[uint64]awareState{}}
+}
+
+func (r *docRelay) join(k docKey, s *session) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.peers[k] == nil {
+		r.peers[k] = map[*session]struct{}{}
+	}
+	r.peers[k][s] = struct{}{}
+}
+
+func (r *docRelay) leave(k docKey, s *session) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.peers[k], s)
+	if len(r.peers[k]) == 0 {
+		delete(r.peers, k)
+	}
+}
+
+// peersOf lists the sessions that opened k, but except.
+func (r *docRelay) peersOf(k docKey, except *session) []*session {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]*session, 0, len(r.peers[k]))
+	for s := range r.peers[k] {
+		if s != except {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// docs lists the documents with peers here.
+func (r *docRelay) docs() []docKey {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := make([]docKey, 0, len(r.peers))
+	for k := range r.peers {
+		out = append(out, k)
+	}
+	return out
+}
+
+// markOwn remembers a seq this replica stored and relayed itself.
+func (r *docRelay) markOwn(seq int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	now := time.Now()
+	r.own[seq] = now
+	for q, at := range r.own {
+		if now.Sub(at) > ownSeqTTL {
+			delete(r.own, q)
+		}
+	}
+}
+
+// foreign keeps the seqs this replica did not store (forgetting the own ones: each
+// notification comes once).
+func (r *docRelay) foreign(seqs []int64) []int64 {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := seqs[:0:0]
+	for _, q := range seqs {
+		if _, mine := r.own[q]; mine {
+			delete(r.own, q)
+			continue
+		}
+		out = append(out, q)
+	}
+	return out
+}
+
+// relay sends a y-protocols message about k to the peers of k but except.
+func (h *Hub) relay(k docKey, msg []byte, except *session) {
+	for _, s := range h.docs.peersOf(k, except) {
+		s.sendDoc(k.name, msg)
+	}
+}
+
+// yjsUpdatesStored relays the updates other replicas (or REST) stored to this replica's peers
+// of their documents.
+func (h *Hub) yjsUpdatesStored(rows []ChangeRow) {
+	byDoc := map[docKey][]int64{}
+	for _, r := range rows {
+		k := docKey{r.Room, r.Name}
+		byDoc[k] = append(byDoc[k], r.Seq)
+	}
+	for k, seqs := range byDoc {
+		seqs = h.docs.foreign(seqs)
+		if len(seqs) == 0 || len(h.docs.peersOf(k, nil)) == 0 {
+			continue
+		}
+		ctx, cancel := workContext()
+		updates, err := h.cfg.Docs.Updates(ctx, k.room, k.name, seqs)
+		cancel()
+		if err != nil {
+			h.cfg.Logger.Error("read yjs updates to relay", "room", k.room, "doc", k.name, "err", err)
+			continue
+		}
+		for _, u := range updates {
+			h.relay(k, yjs.EncodeSyncUpdate(u.Update), nil)
+		}
+	}
+}
+
+// resyncDocs sends every open document whole to its peers here: after the listener missed
+// notifications, any update may be missing, and Yjs clients ignore what they already have.
+func (h *Hub) resyncDocs(ctx context.Context) {
+	for _, k := range h.docs.docs() {
+		doc, err := h.cfg.Docs.Load(ctx, k.room, k.name)
+		if err != nil {
+			h.cfg.Logger.Error("reload yjs document after reconnect", "room", k.room, "doc", k.name, "err", err)
+			continue
+		}
+		h.relay(k, yjs.EncodeSyncUpdate(doc), nil)
+	}
+}

@@ -5,7 +5,7 @@ GO        ?= go
 TESTFLAGS ?= -race -count=1 -timeout 20m
 BIN       := bin/recordroom
 
-.PHONY: build run test check generate generated-check vet fmt-check token db-url db-stop clean
+.PHONY: build run bench test node-deps check generate generated-check vet fmt-check token db-url db-stop clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/recordroom
@@ -14,10 +14,26 @@ build:
 run: build
 	scripts/run
 
-## test: the whole suite, against RECORDROOM_TEST_DATABASE_URL or the local cluster
-test:
-	RECORDROOM_TEST_DATABASE_URL="$${RECORDROOM_TEST_DATABASE_URL:-$$(scripts/devpg url)}" \
+## bench: measure throughput, latency and memory against raw Postgres (docs/performance.md), on a
+## database it creates beside DATABASE_URL's or in the local cluster; BENCHFLAGS='--json' etc.
+bench: build
+	DATABASE_URL="$${DATABASE_URL:-$$(scripts/devpg url)}" $(BIN) bench $(BENCHFLAGS)
+
+## test: the whole suite, against RECORDROOM_TEST_DATABASE_URL or the local cluster; the TLS
+## tests verify the server's certificate with RECORDROOM_TEST_PG_CA (the local cluster's CA)
+test: node-deps
+	if [ -z "$${RECORDROOM_TEST_DATABASE_URL:-}" ]; then \
+		RECORDROOM_TEST_DATABASE_URL="$$(scripts/devpg url)" || exit 1; \
+		RECORDROOM_TEST_PG_CA="$${RECORDROOM_TEST_PG_CA:-$$(scripts/devpg ca)}"; \
+	fi; \
+	RECORDROOM_TEST_DATABASE_URL="$$RECORDROOM_TEST_DATABASE_URL" RECORDROOM_TEST_PG_CA="$${RECORDROOM_TEST_PG_CA:-}" \
 		$(GO) test $(TESTFLAGS) ./...
+
+## node-deps: the pinned real yjs clients the realtime tests drive (npm ci, when the lock changed)
+YJSNODE := realtime/testdata/yjsnode
+node-deps: $(YJSNODE)/node_modules/.package-lock.json
+$(YJSNODE)/node_modules/.package-lock.json: $(YJSNODE)/package-lock.json $(YJSNODE)/package.json
+	npm ci --prefix $(YJSNODE) --no-audit --no-fund --loglevel=error
 
 ## check: what CI checks besides the tests
 check: fmt-check vet generated-check

@@ -25,13 +25,21 @@ type Options struct {
 	// StatementTimeout, when positive, ends any statement running longer (statement_timeout,
 	// sent as a startup parameter).
 	StatementTimeout time.Duration
+	// SessionURL, when set, is a direct connection for the work that needs a real session
+	// (session advisory locks) while url goes through a transaction-mode pooler; a small second
+	// pool is opened on it.
+	SessionURL string
 }
 
 // DB is a connection pool with RecordRoom's queries on it.
 type DB struct {
 	Store
-	pool *pgxpool.Pool
+	pool    *pgxpool.Pool
+	session *pgxpool.Pool // for session locks: pool itself unless Options.SessionURL is set
 }
+
+// sessionPoolSize bounds the session pool: it only serves short file locks.
+const sessionPoolSize = 4
 
 // Open parses url (a libpq URL or key/value string: sslmode, sslrootcert and the PG* environment
 // variables are honoured by pgx) and creates a pool. It does not wait for the database: see Wait.
@@ -53,7 +61,33 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open database pool: %w", err)
 	}
-	return &DB{Store: newStore(pool), pool: pool}, nil
+	d := &DB{Store: newStore(pool), pool: pool, session: pool}
+	if opts.SessionURL != "" {
+		if d.session, err = openSessionPool(ctx, opts.SessionURL, cfg); err != nil {
+			pool.Close()
+			return nil, err
+		}
+	}
+	return d, nil
+}
+
+// openSessionPool opens the small direct pool, with the main pool's session settings.
+func openSessionPool(ctx context.Context, url string, main *pgxpool.Config) (*pgxpool.Pool, error) {
+	cfg, err := ParseConfig(url)
+	if err != nil {
+		return nil, err
+	}
+	cfg.MaxConns = sessionPoolSize
+	for k, v := range main.ConnConfig.RuntimeParams {
+		if _, set := cfg.ConnConfig.RuntimeParams[k]; !set {
+			cfg.ConnConfig.RuntimeParams[k] = v
+		}
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("open session pool: %w", err)
+	}
+	return pool, nil
 }
 
 // ParseConfig parses a database URL, naming the problem without echoing the password.
@@ -71,7 +105,12 @@ func ParseConfig(url string) (*pgxpool.Config, error) {
 func (d *DB) Pool() *pgxpool.Pool { return d.pool }
 
 // Close closes every connection of the pool.
-func (d *DB) Close() { d.pool.Close() }
+func (d *DB) Close() {
+	if d.session != d.pool {
+		d.session.Close()
+	}
+	d.pool.Close()
+}
 
 // Ping checks that the database answers.
 func (d *DB) Ping(ctx context.Context) error {

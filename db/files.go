@@ -91,11 +91,13 @@ func fileFromRow(r dbsqlc.File) File {
 // a file touches two systems, S3 and this database, that share no transaction: the lock keeps an
 // upload and a delete of the same path (or a sweep) from interleaving their two steps.
 //
-// The lock is a session-level advisory lock on a connection of its own, so fn's statements
-// commit one by one and an S3 call inside fn holds no transaction open. fn must use the Store it
+// The lock is a session-level advisory lock on a connection of its own (from the session pool:
+// behind a transaction-mode pooler, a session lock would stay on whichever server connection
+// the pooler picked), so fn's statements commit one by one and an S3 call inside fn holds no
+// transaction open. fn must use the Store it
 // is given: another connection could wait on the lock this one holds.
 func (d *DB) FileLocked(ctx context.Context, room, scopeKey, path string, fn func(Store) error) (err error) {
-	conn, err := d.pool.Acquire(ctx)
+	conn, err := d.session.Acquire(ctx)
 	if err != nil {
 		return translate(err, "acquire connection for file lock")
 	}

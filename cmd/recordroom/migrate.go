@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,8 @@ func migrateCmd(ctx context.Context, args []string, stdout io.Writer, getenv fun
 	if len(args) != 1 {
 		return errors.New("usage: recordroom migrate up|down|status")
 	}
-	url := getenv("DATABASE_URL")
+	// goose's session lock needs a real session: the direct URL when DATABASE_URL is pooled.
+	url := cmp.Or(getenv("RECORDROOM_LISTEN_DATABASE_URL"), getenv("DATABASE_URL"))
 	if url == "" {
 		return errors.New("DATABASE_URL is not set: set it to a postgres:// URL")
 	}

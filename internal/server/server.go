@@ -59,6 +59,7 @@ func Run(ctx context.Context, cfg config.Config, opts Options) error {
 
 	database, err := db.Open(ctx, cfg.DatabaseURL, db.Options{
 		ApplicationName: "recordroom " + replica, MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout,
+		SessionURL: cfg.ListenDatabaseURL,
 	})
 	if err != nil {
 		return fmt.Errorf("%w (check DATABASE_URL)", err)

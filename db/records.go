@@ -63,24 +63,6 @@ func recordFromRow(r dbsqlc.Record) Record {
 	}
 }
 
-// RecordGetForUpdate reads a record and locks it until the transaction ends.
-func (s Store) RecordGetForUpdate(ctx context.Context, room, collection, id string) (Record, error) {
-	row, err := s.q.RecordGetForUpdate(ctx, dbsqlc.RecordGetForUpdateParams{RoomID: room, Collection: collection, ID: id})
-	if err != nil {
-		return Record{}, translate(err, "get record")
-	}
-	return recordFromRow(dbsqlc.Record(row)), nil
-}
-
-// RecordUpdate replaces a record's data and increments its version.
-func (s Store) RecordUpdate(ctx context.Context, room, collection, id string, data json.RawMessage) (Record, error) {
-	row, err := s.q.RecordUpdate(ctx, dbsqlc.RecordUpdateParams{RoomID: room, Collection: collection, ID: id, Data: data})
-	if err != nil {
-		return Record{}, translate(err, "update record")
-	}
-	return recordFromRow(row), nil
-}
-
 // RecordQuery selects records of one collection with SQL built by the where-compiler.
 type RecordQuery struct {
 	Room, Collection string

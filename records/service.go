@@ -21,12 +21,14 @@ type Service struct {
 	db            *db.DB
 	defaultSchema *schema.Schema
 	schemas       schemaCache
+	batches       batcher // group commit of mutations (batch.go)
 }
 
 // New makes the service. defaultSchema (RECORDROOM_SCHEMA) applies to rooms without a schema of
 // their own; nil means open mode.
 func New(database *db.DB, defaultSchema []byte) (*Service, error) {
 	s := &Service{db: database, defaultSchema: schema.Open()}
+	s.batches.run = s.runBatch
 	if len(defaultSchema) > 0 {
 		parsed, err := schema.Parse(defaultSchema)
 		if err != nil {

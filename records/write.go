@@ -3,7 +3,6 @@ package records
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
@@ -30,11 +29,8 @@ func (s *Service) Create(ctx context.Context, caller access.Caller, room, collec
 	if err := validate(c, fields); err != nil {
 		return Record{}, err
 	}
-	r, err := s.db.RecordInsert(ctx, db.Record{Room: room, Collection: collection, ID: id, UserID: caller.UserID, Data: data})
-	if err != nil {
-		return Record{}, recordErr(err, collection, id)
-	}
-	return FromDB(r), nil
+	r, err := s.commit(ctx, &write{kind: createWrite, caller: caller, c: c, key: db.RecordKey{Room: room, Collection: collection, ID: id}, data: data})
+	return FromDB(r), err
 }
 
 // Put is an upsert. A missing record is created with that id (the create rules apply); an
@@ -42,95 +38,39 @@ func (s *Service) Create(ctx context.Context, caller access.Caller, room, collec
 // With ifVersion the write happens only if the stored version equals it; ifVersion 0 means "only
 // if the record does not exist yet".
 func (s *Service) Put(ctx context.Context, caller access.Caller, room, collection, id string, data json.RawMessage, replace bool, ifVersion *int64) (Record, error) {
-	c, err := s.collection(ctx, room, collection)
+	c, err := s.changeable(ctx, caller, room, collection, id)
 	if err != nil {
-		return Record{}, err
-	}
-	if !caller.Role.AtLeast(access.Member) {
-		return Record{}, errcode.New(errcode.Forbidden, "viewers cannot modify records")
-	}
-	if err := checkGivenID(id); err != nil {
 		return Record{}, err
 	}
 	patch, err := decodeData(data)
 	if err != nil {
 		return Record{}, err
 	}
-	var out db.Record
-	err = s.db.InTx(ctx, func(tx db.Store) error {
-		current, err := tx.RecordGetForUpdate(ctx, room, collection, id)
-		if errors.Is(err, db.ErrNotFound) {
-			if ifVersion != nil && *ifVersion != 0 {
-				return errcode.New(errcode.Conflict, "record %q does not exist (ifVersion %d)", errcode.Clip(id), *ifVersion)
-			}
-			if err := mayCreate(caller, c); err != nil {
-				return err
-			}
-			if err := validate(c, patch); err != nil {
-				return err
-			}
-			out, err = tx.RecordInsert(ctx, db.Record{Room: room, Collection: collection, ID: id, UserID: caller.UserID, Data: data})
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		if err := mayChange(caller, c, current, ifVersion); err != nil {
-			return err
-		}
-		merged := patch
-		if !replace {
-			if merged, err = decodeObject(current.Data); err != nil {
-				return err
-			}
-			for k, v := range patch {
-				merged[k] = v
-			}
-		}
-		if err := validate(c, merged); err != nil {
-			return err
-		}
-		stored, err := json.Marshal(merged)
-		if err != nil {
-			return err
-		}
-		out, err = tx.RecordUpdate(ctx, room, collection, id, stored)
-		return err
-	})
-	if err != nil {
-		return Record{}, recordErr(err, collection, id)
-	}
-	return FromDB(out), nil
+	r, err := s.commit(ctx, &write{kind: putWrite, caller: caller, c: c, key: db.RecordKey{Room: room, Collection: collection, ID: id},
+		data: data, patch: patch, replace: replace, ifVersion: ifVersion})
+	return FromDB(r), err
 }
 
 // Remove deletes a record and returns it as it was; not_found when it does not exist.
 func (s *Service) Remove(ctx context.Context, caller access.Caller, room, collection, id string, ifVersion *int64) (Record, error) {
+	c, err := s.changeable(ctx, caller, room, collection, id)
+	if err != nil {
+		return Record{}, err
+	}
+	r, err := s.commit(ctx, &write{kind: removeWrite, caller: caller, c: c, key: db.RecordKey{Room: room, Collection: collection, ID: id}, ifVersion: ifVersion})
+	return FromDB(r), err
+}
+
+// changeable checks what a put or remove can be checked for before the stored record is read.
+func (s *Service) changeable(ctx context.Context, caller access.Caller, room, collection, id string) (*schema.Collection, error) {
 	c, err := s.collection(ctx, room, collection)
 	if err != nil {
-		return Record{}, err
+		return nil, err
 	}
 	if !caller.Role.AtLeast(access.Member) {
-		return Record{}, errcode.New(errcode.Forbidden, "viewers cannot modify records")
+		return nil, errcode.New(errcode.Forbidden, "viewers cannot modify records")
 	}
-	if err := checkGivenID(id); err != nil {
-		return Record{}, err
-	}
-	var removed db.Record
-	err = s.db.InTx(ctx, func(tx db.Store) error {
-		current, err := tx.RecordGetForUpdate(ctx, room, collection, id)
-		if err != nil {
-			return err
-		}
-		if err := mayChange(caller, c, current, ifVersion); err != nil {
-			return err
-		}
-		removed = current
-		return tx.RecordDelete(ctx, room, collection, id)
-	})
-	if err != nil {
-		return Record{}, recordErr(err, collection, id)
-	}
-	return FromDB(removed), nil
+	return c, checkGivenID(id)
 }
 
 func mayCreate(caller access.Caller, c *schema.Collection) error {

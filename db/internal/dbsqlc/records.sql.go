@@ -28,6 +28,49 @@ func (q *Queries) RecordDelete(ctx context.Context, arg RecordDeleteParams) (int
 	return result.RowsAffected(), nil
 }
 
+const recordDeleteMany = `-- name: RecordDeleteMany :many
+DELETE FROM records r
+USING (SELECT unnest($1::text[]) AS room_id, unnest($2::text[]) AS collection,
+             unnest($3::text[]) AS id) AS k
+WHERE r.room_id = k.room_id AND r.collection = k.collection AND r.id = k.id
+RETURNING r.room_id, r.collection, r.id, r.user_id, r.data, r.version, r.created_at, r.updated_at
+`
+
+type RecordDeleteManyParams struct {
+	Rooms       []string
+	Collections []string
+	Ids         []string
+}
+
+func (q *Queries) RecordDeleteMany(ctx context.Context, arg RecordDeleteManyParams) ([]Record, error) {
+	rows, err := q.db.Query(ctx, recordDeleteMany, arg.Rooms, arg.Collections, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Record{}
+	for rows.Next() {
+		var i Record
+		if err := rows.Scan(
+			&i.RoomID,
+			&i.Collection,
+			&i.ID,
+			&i.UserID,
+			&i.Data,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const recordGet = `-- name: RecordGet :one
 SELECT room_id, collection, id, user_id, data, version, created_at, updated_at
 FROM records
@@ -42,36 +85,6 @@ type RecordGetParams struct {
 
 func (q *Queries) RecordGet(ctx context.Context, arg RecordGetParams) (Record, error) {
 	row := q.db.QueryRow(ctx, recordGet, arg.RoomID, arg.Collection, arg.ID)
-	var i Record
-	err := row.Scan(
-		&i.RoomID,
-		&i.Collection,
-		&i.ID,
-		&i.UserID,
-		&i.Data,
-		&i.Version,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
-const recordGetForUpdate = `-- name: RecordGetForUpdate :one
-SELECT room_id, collection, id, user_id, data, version, created_at, updated_at
-FROM records
-WHERE room_id = $1 AND collection = $2 AND id = $3
-FOR UPDATE
-`
-
-type RecordGetForUpdateParams struct {
-	RoomID     string
-	Collection string
-	ID         string
-}
-
-// Locks the record for the rest of a write transaction (put, remove).
-func (q *Queries) RecordGetForUpdate(ctx context.Context, arg RecordGetForUpdateParams) (Record, error) {
-	row := q.db.QueryRow(ctx, recordGetForUpdate, arg.RoomID, arg.Collection, arg.ID)
 	var i Record
 	err := row.Scan(
 		&i.RoomID,
@@ -122,6 +135,62 @@ func (q *Queries) RecordInsert(ctx context.Context, arg RecordInsertParams) (Rec
 	return i, err
 }
 
+const recordInsertMany = `-- name: RecordInsertMany :many
+INSERT INTO records (room_id, collection, id, user_id, data)
+SELECT k.room_id, k.collection, k.id, k.user_id, k.data::jsonb
+FROM (SELECT unnest($1::text[]) AS room_id, unnest($2::text[]) AS collection,
+             unnest($3::text[]) AS id, unnest($4::text[]) AS user_id,
+             unnest($5::text[]) AS data) AS k
+ORDER BY k.room_id, k.collection, k.id
+ON CONFLICT DO NOTHING
+RETURNING room_id, collection, id, user_id, data, version, created_at, updated_at
+`
+
+type RecordInsertManyParams struct {
+	Rooms       []string
+	Collections []string
+	Ids         []string
+	UserIds     []string
+	Datas       []string
+}
+
+// A key another transaction inserted meanwhile is skipped (no row returned): that create
+// conflicts, its neighbours do not.
+func (q *Queries) RecordInsertMany(ctx context.Context, arg RecordInsertManyParams) ([]Record, error) {
+	rows, err := q.db.Query(ctx, recordInsertMany,
+		arg.Rooms,
+		arg.Collections,
+		arg.Ids,
+		arg.UserIds,
+		arg.Datas,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Record{}
+	for rows.Next() {
+		var i Record
+		if err := rows.Scan(
+			&i.RoomID,
+			&i.Collection,
+			&i.ID,
+			&i.UserID,
+			&i.Data,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const recordListByIDs = `-- name: RecordListByIDs :many
 SELECT room_id, collection, id, user_id, data, version, created_at, updated_at
 FROM records
@@ -164,37 +233,102 @@ func (q *Queries) RecordListByIDs(ctx context.Context, arg RecordListByIDsParams
 	return items, nil
 }
 
-const recordUpdate = `-- name: RecordUpdate :one
-UPDATE records
-SET data = $1, version = version + 1, updated_at = now()
-WHERE room_id = $2 AND collection = $3 AND id = $4
-RETURNING room_id, collection, id, user_id, data, version, created_at, updated_at
+const recordLockMany = `-- name: RecordLockMany :many
+
+SELECT r.room_id, r.collection, r.id, r.user_id, r.data, r.version, r.created_at, r.updated_at
+FROM records r
+JOIN (SELECT unnest($1::text[]) AS room_id, unnest($2::text[]) AS collection,
+             unnest($3::text[]) AS id) AS k
+  ON r.room_id = k.room_id AND r.collection = k.collection AND r.id = k.id
+ORDER BY r.room_id, r.collection, r.id
+FOR UPDATE OF r
 `
 
-type RecordUpdateParams struct {
-	Data       []byte
-	RoomID     string
-	Collection string
-	ID         string
+type RecordLockManyParams struct {
+	Rooms       []string
+	Collections []string
+	Ids         []string
 }
 
-func (q *Queries) RecordUpdate(ctx context.Context, arg RecordUpdateParams) (Record, error) {
-	row := q.db.QueryRow(ctx, recordUpdate,
-		arg.Data,
-		arg.RoomID,
-		arg.Collection,
-		arg.ID,
+// Group commit (records/batch.go): one statement per kind for a whole batch of mutations, keys
+// passed as parallel arrays (unnest in a select list zips arrays of equal length).
+// Locks the batch's existing records in key order, so that two replicas' batches never wait on
+// each other in a cycle.
+func (q *Queries) RecordLockMany(ctx context.Context, arg RecordLockManyParams) ([]Record, error) {
+	rows, err := q.db.Query(ctx, recordLockMany, arg.Rooms, arg.Collections, arg.Ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Record{}
+	for rows.Next() {
+		var i Record
+		if err := rows.Scan(
+			&i.RoomID,
+			&i.Collection,
+			&i.ID,
+			&i.UserID,
+			&i.Data,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const recordUpdateMany = `-- name: RecordUpdateMany :many
+UPDATE records r
+SET data = k.data::jsonb, version = r.version + 1, updated_at = now()
+FROM (SELECT unnest($1::text[]) AS room_id, unnest($2::text[]) AS collection,
+             unnest($3::text[]) AS id, unnest($4::text[]) AS data) AS k
+WHERE r.room_id = k.room_id AND r.collection = k.collection AND r.id = k.id
+RETURNING r.room_id, r.collection, r.id, r.user_id, r.data, r.version, r.created_at, r.updated_at
+`
+
+type RecordUpdateManyParams struct {
+	Rooms       []string
+	Collections []string
+	Ids         []string
+	Datas       []string
+}
+
+func (q *Queries) RecordUpdateMany(ctx context.Context, arg RecordUpdateManyParams) ([]Record, error) {
+	rows, err := q.db.Query(ctx, recordUpdateMany,
+		arg.Rooms,
+		arg.Collections,
+		arg.Ids,
+		arg.Datas,
 	)
-	var i Record
-	err := row.Scan(
-		&i.RoomID,
-		&i.Collection,
-		&i.ID,
-		&i.UserID,
-		&i.Data,
-		&i.Version,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Record{}
+	for rows.Next() {
+		var i Record
+		if err := rows.Scan(
+			&i.RoomID,
+			&i.Collection,
+			&i.ID,
+			&i.UserID,
+			&i.Data,
+			&i.Version,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

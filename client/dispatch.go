@@ -1,0 +1,59 @@
+package client
+
+import "encoding/json"
+
+// dispatch handles one message from the server, on the reader goroutine. Nothing here blocks:
+// subscriptions signal through capacity-1 channels, confirmed callers through buffered ones.
+func (c *Client) dispatch(frame []byte) {
+	var m serverMessage
+	if err := json.Unmarshal(frame, &m); err != nil {
+		c.opts.Logger.Warn("recordroom: unreadable message", "room", c.room, "err", err)
+		return
+	}
+	switch m.Type {
+	case "snapshot":
+		if s := c.subscription(m.Sub); s != nil {
+			s.replace(m.Records)
+		}
+	case "changes":
+		if s := c.subscription(m.Sub); s != nil {
+			s.apply(m.Upserts, m.Removes)
+		}
+	case "ack":
+		res := result{id: m.ID}
+		if m.Record != nil {
+			res.record, res.id = *m.Record, m.Record.ID
+		}
+		c.answer(m.Ref, res)
+	case "error":
+		switch {
+		case m.Ref != "":
+			c.answer(m.Ref, result{err: m.err()})
+		case m.Sub != "":
+			c.endSubscription(m.Sub, m.err())
+		default:
+			c.opts.Logger.Warn("recordroom: server error", "room", c.room, "err", m.err())
+		}
+	}
+}
+
+// subscription finds an active subscription by its sub id; messages for one that was closed
+// meanwhile are dropped.
+func (c *Client) subscription(id string) *Subscription {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.subs[id]
+}
+
+// endSubscription ends a subscription the server ended (it may no longer read the collection).
+func (c *Client) endSubscription(id string, err *Error) {
+	c.mu.Lock()
+	s := c.subs[id]
+	delete(c.subs, id)
+	c.mu.Unlock()
+	if s != nil {
+		c.opts.Logger.Warn("recordroom: subscription ended by the server", "room", c.room,
+			"collection", s.collection, "err", err)
+		s.end(err)
+	}
+}

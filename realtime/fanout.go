@@ -173,7 +173,7 @@ func (s *session) applyRecordsLocked(ctx context.Context, collection string, b b
 			s.rerunLocked(ctx, sub)
 			continue
 		}
-		s.sendDelta(sub.id, d)
+		s.sendChanges(sub.id, d, b.memo)
 	}
 }
 

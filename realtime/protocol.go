@@ -44,13 +44,6 @@ type snapshotMessage struct {
 	Records []any  `json:"records"`
 }
 
-type changesMessage struct {
-	Type    string   `json:"type"`
-	Sub     string   `json:"sub"`
-	Upserts []any    `json:"upserts"`
-	Removes []string `json:"removes"`
-}
-
 type ackMessage struct {
 	Type   string `json:"type"`
 	Ref    string `json:"ref"`

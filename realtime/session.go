@@ -1,11 +1,12 @@
 package realtime
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -23,7 +24,7 @@ type Admission struct {
 }
 
 var upgrader = websocket.Upgrader{
-	ReadBufferSize:  1024,
+	ReadBufferSize:  512, // per socket for its whole life: frames larger than this are read in parts
 	WriteBufferSize: 4096,
 	// Any origin: a socket is only as powerful as the token it carries, which a foreign page
 	// does not have.
@@ -42,8 +43,7 @@ type session struct {
 	// plainDoc is the one Yjs document of a plain y-websocket socket (GET …/yjs/{doc}): its binary
 	// frames carry no document name, and it speaks no JSON. "" for the main socket.
 	plainDoc string
-	send     chan outFrame
-	queued   atomic.Int64 // bytes in send
+	send     *sendQueue
 
 	closeOnce  sync.Once
 	done       chan struct{} // closed by close: the writer says goodbye and stops
@@ -82,7 +82,7 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDo
 	}
 	s := &session{
 		hub: h, conn: conn, room: a.Room, widget: a.Widget, caller: a.Caller, plainDoc: plainDoc,
-		send: make(chan outFrame, h.cfg.SendQueue), done: make(chan struct{}), readerDone: make(chan struct{}),
+		send: newSendQueue(h.cfg.SendQueue, h.cfg.MaxQueueBytes), done: make(chan struct{}), readerDone: make(chan struct{}),
 		subs: map[string]*subscription{}, docs: map[string]*openDoc{},
 	}
 	if !h.add(s) {
@@ -176,16 +176,21 @@ func (s *session) writeLoop() {
 		default:
 		}
 		select {
-		case msg := <-s.send:
-			s.queued.Add(-int64(len(msg.data)))
-			kind := websocket.TextMessage
-			if msg.binary {
-				kind = websocket.BinaryMessage
-			}
-			_ = s.conn.SetWriteDeadline(deadline())
-			if err := s.conn.WriteMessage(kind, msg.data); err != nil {
-				s.close(websocket.CloseAbnormalClosure, "")
-				return
+		case <-s.send.wake:
+			for _, msg := range s.send.take() {
+				kind := websocket.TextMessage
+				if msg.binary {
+					kind = websocket.BinaryMessage
+				}
+				_ = s.conn.SetWriteDeadline(deadline())
+				if err := s.conn.WriteMessage(kind, msg.data); err != nil {
+					s.close(websocket.CloseAbnormalClosure, "")
+					return
+				}
+				s.send.written(msg)
+				if s.closing() {
+					break // a close outranks queued messages
+				}
 			}
 		case <-ticker.C:
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, deadline()); err != nil {
@@ -216,22 +221,26 @@ func (s *session) sendJSON(v any) {
 	s.enqueue(outFrame{data: msg})
 }
 
-// enqueue queues a frame for the writer.
+// enqueue queues a frame for the writer. A client whose queue is full has fallen too far
+// behind: it is closed with 4008 rather than slowing the fan-out for everyone else.
 func (s *session) enqueue(f outFrame) {
-	n := int64(len(f.data))
-	if s.queued.Add(n) > s.hub.cfg.MaxQueueBytes {
-		s.queued.Add(-n)
+	if s.closing() {
+		return
+	}
+	if !s.send.push(f) {
 		s.tooSlow()
 		return
 	}
+	s.hub.metrics.messages.Inc()
+}
+
+// closing reports whether close has been called.
+func (s *session) closing() bool {
 	select {
 	case <-s.done:
-		s.queued.Add(-n)
-	case s.send <- f:
-		s.hub.metrics.messages.Inc()
+		return true
 	default:
-		s.queued.Add(-n)
-		s.tooSlow()
+		return false
 	}
 }
 
@@ -248,16 +257,69 @@ func (s *session) sendError(e errorMessage) {
 
 // sendDelta sends a subscription's changes, if any.
 func (s *session) sendDelta(sub string, d delta) {
+	s.sendChanges(sub, d, nil)
+}
+
+// sendChanges sends a subscription's changes, if any, reusing an encoding in memo (a batch's:
+// its upserts are named by their ids) or adding it there.
+func (s *session) sendChanges(sub string, d delta, memo map[string][]byte) {
 	if d.empty() {
 		return
 	}
-	if d.upserts == nil {
-		d.upserts = []any{}
+	var key string
+	if memo != nil {
+		key = sub + "\x00" + strings.Join(d.ids, "\x00") + "\x01" + strings.Join(d.removes, "\x00")
+		if msg, ok := memo[key]; ok {
+			s.enqueue(outFrame{data: msg})
+			return
+		}
 	}
-	if d.removes == nil {
-		d.removes = []string{}
+	msg, err := encodeChanges(sub, d)
+	if err != nil {
+		s.hub.cfg.Logger.Error("encode changes", "err", err)
+		return
 	}
-	s.sendJSON(changesMessage{Type: "changes", Sub: sub, Upserts: d.upserts, Removes: d.removes})
+	if memo != nil {
+		memo[key] = msg
+	}
+	s.enqueue(outFrame{data: msg})
+}
+
+// encodeChanges writes a changes message by hand: record bodies are JSON already (encoded once
+// per change for all subscribers), which encoding/json would check and copy again for each.
+func encodeChanges(sub string, d delta) ([]byte, error) {
+	var b bytes.Buffer
+	subJSON, err := json.Marshal(sub)
+	if err != nil {
+		return nil, err
+	}
+	b.WriteString(`{"type":"changes","sub":`)
+	b.Write(subJSON)
+	b.WriteString(`,"upserts":[`)
+	for i, u := range d.upserts {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		raw, ok := u.(json.RawMessage)
+		if !ok {
+			if raw, err = json.Marshal(u); err != nil {
+				return nil, err
+			}
+		}
+		b.Write(raw)
+	}
+	removes := d.removes
+	if removes == nil {
+		removes = []string{}
+	}
+	removesJSON, err := json.Marshal(removes)
+	if err != nil {
+		return nil, err
+	}
+	b.WriteString(`],"removes":`)
+	b.Write(removesJSON)
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // workTimeout bounds work done on a session's behalf outside a request (a message, a

@@ -51,6 +51,7 @@ func recordItem(r records.Record) item {
 // delta is what a subscription's client must be told.
 type delta struct {
 	upserts []any
+	ids     []string // of the upserts, when they come from one batch (see memo)
 	removes []string
 }
 
@@ -82,6 +83,10 @@ func (s *subscription) reset(items []item) delta {
 // batch is a set of changed records of one collection, each encoded once for every subscriber
 // that receives it.
 type batch struct {
+	// memo holds the changes messages already encoded for this batch: subscribers with the same
+	// subscription (the same sub id and result, as with many clients of one widget) share one
+	// encoding.
+	memo    map[string][]byte
 	items   map[string]item // current rows, by id
 	rows    []db.Record
 	deleted []string // ids no longer in the table
@@ -91,7 +96,8 @@ type batch struct {
 }
 
 func newBatch(rows []db.Record, deleted []string) batch {
-	b := batch{items: make(map[string]item, len(rows)), rows: rows, deleted: deleted, removed: map[string]stamp{}}
+	b := batch{items: make(map[string]item, len(rows)), rows: rows, deleted: deleted, removed: map[string]stamp{},
+		memo: map[string][]byte{}}
 	for _, r := range rows {
 		rec := records.FromDB(r)
 		body, err := json.Marshal(rec)
@@ -158,6 +164,7 @@ func (s *subscription) applyRecords(b batch) (d delta, full bool) {
 		}
 		s.sent[dec.id] = dec.add.stamp
 		d.upserts = append(d.upserts, dec.add.body)
+		d.ids = append(d.ids, dec.id)
 	}
 	return d, false
 }

@@ -29,11 +29,13 @@ test: node-deps
 	RECORDROOM_TEST_DATABASE_URL="$$RECORDROOM_TEST_DATABASE_URL" RECORDROOM_TEST_PG_CA="$${RECORDROOM_TEST_PG_CA:-}" \
 		$(GO) test $(TESTFLAGS) ./...
 
-## node-deps: the pinned real yjs clients the realtime tests drive (npm ci, when the lock changed)
+## node-deps: the pinned real yjs the tests check against (npm ci, when a lock changed): the
+## clients the realtime tests drive, and the yjs codec's fixture tools
 YJSNODE := realtime/testdata/yjsnode
-node-deps: $(YJSNODE)/node_modules/.package-lock.json
-$(YJSNODE)/node_modules/.package-lock.json: $(YJSNODE)/package-lock.json $(YJSNODE)/package.json
-	npm ci --prefix $(YJSNODE) --no-audit --no-fund --loglevel=error
+YJSGEN  := yjs/testdata/gen
+node-deps: $(YJSNODE)/node_modules/.package-lock.json $(YJSGEN)/node_modules/.package-lock.json
+%/node_modules/.package-lock.json: %/package-lock.json %/package.json
+	npm ci --prefix $* --no-audit --no-fund --loglevel=error
 
 ## check: what CI checks besides the tests
 check: fmt-check vet generated-check

@@ -39,7 +39,8 @@ func (d *Docs) compactLater(room, name string) {
 	}()
 }
 
-// Compact folds the tail rows older than FoldAge into the document's state and deletes them;
+// Compact folds the tail rows older than FoldAge into the document's state, dropping the content
+// of deleted items (Condense), and deletes them;
 // it answers how many it folded. Appends go on meanwhile: they only add rows, and only rows
 // read here are deleted (by seq, never by range, since seqs can commit out of order).
 func (d *Docs) Compact(ctx context.Context, room, name string) (int, error) {
@@ -67,6 +68,9 @@ func (d *Docs) Compact(ctx context.Context, room, name string) (int, error) {
 		}
 		state, err := MergeUpdatesLimits(d.lim, updates...)
 		if err != nil {
+			return err
+		}
+		if state, err = Condense(state, d.lim); err != nil {
 			return err
 		}
 		sv, err := StateVectorFromUpdateLimits(state, d.lim)

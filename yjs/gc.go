@@ -1,0 +1,121 @@
+package yjs
+
+import (
+	"slices"
+	"sort"
+)
+
+// Condense returns a smaller update holding the same document, for storing a document's state:
+//
+//   - the content of every item deleted whole is replaced by its length (ContentDeleted), as
+//     yjs's own garbage collection does in a document; items that create shared types or
+//     subdocuments keep theirs (other items may have them as parent);
+//   - runs of items one client typed one after the other (each the right neighbour of the one
+//     before: same right origin, origin the previous item's last clock) are written as one
+//     item, text with text and deleted with deleted, as yjs itself keeps them in a document.
+//     A client that must insert between two of them splits the item at the same clock, which
+//     gives back exactly the items merged.
+//
+// Every item keeps its identity and position, so updates that refer to any of them still
+// integrate; the delete set is kept as it is. yjs's mergeUpdates does neither (a typed text
+// stays one item per keystroke), which is most of a merged document's size.
+func Condense(update []byte, lim Limits) ([]byte, error) {
+	lim = lim.withDefaults()
+	lim.MaxUpdateBytes = lim.MaxDocumentBytes // a whole document, not one client's update
+	u, err := DecodeUpdateLimits(update, lim)
+	if err != nil {
+		return nil, err
+	}
+	deleted := newDeletedRanges(u.Deletes)
+	changed := false
+	for i := range u.Structs {
+		s := &u.Structs[i]
+		if s.Kind != StructItem || !droppable(s.Content.Kind) || !deleted.covers(s.ID.Client, s.ID.Clock, s.Length) {
+			continue
+		}
+		s.Content = Content{Kind: ContentDeleted}
+		changed = true
+	}
+	n := len(u.Structs)
+	u.Structs = mergeRuns(u.Structs)
+	if !changed && len(u.Structs) == n {
+		return update, nil
+	}
+	return u.Encode(), nil
+}
+
+// mergeRuns joins each item into the one before it where yjs would (Item.mergeWith), for text
+// and deleted content.
+func mergeRuns(structs []Struct) []Struct {
+	out := structs[:0]
+	for _, s := range structs {
+		if len(out) > 0 && mergeable(&out[len(out)-1], &s) {
+			prev := &out[len(out)-1]
+			if s.Content.Kind == ContentString {
+				prev.Content.Data = append(slices.Clip(prev.Content.Data), s.Content.Data...)
+			}
+			prev.Length += s.Length
+			continue
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func mergeable(prev, next *Struct) bool {
+	return prev.Kind == StructItem && next.Kind == StructItem &&
+		prev.ID.Client == next.ID.Client && prev.End() == next.ID.Clock &&
+		next.HasOrigin && next.Origin == ID{prev.ID.Client, prev.End() - 1} &&
+		prev.HasRightOrigin == next.HasRightOrigin && prev.RightOrigin == next.RightOrigin &&
+		prev.Content.Kind == next.Content.Kind &&
+		(next.Content.Kind == ContentString || next.Content.Kind == ContentDeleted)
+}
+
+// droppable reports whether a deleted item's content can go: not a type or subdocument, and
+// not already gone.
+func droppable(k ContentKind) bool {
+	switch k {
+	case ContentString, ContentJSON, ContentBinary, ContentEmbed, ContentFormat, ContentAny:
+		return true
+	}
+	return false
+}
+
+// deletedRanges answers whether a clock range is deleted whole: per client, its ranges sorted
+// and joined.
+type deletedRanges map[uint64][]DeleteRange
+
+func newDeletedRanges(ds DeleteSet) deletedRanges {
+	out := deletedRanges{}
+	for _, cd := range ds {
+		out[cd.Client] = append(out[cd.Client], cd.Ranges...)
+	}
+	for client, rs := range out {
+		slices.SortFunc(rs, func(a, b DeleteRange) int {
+			switch {
+			case a.Clock < b.Clock:
+				return -1
+			case a.Clock > b.Clock:
+				return 1
+			}
+			return 0
+		})
+		joined := rs[:1]
+		for _, r := range rs[1:] {
+			last := &joined[len(joined)-1]
+			if r.Clock <= last.Clock+last.Len {
+				last.Len = max(last.Len, r.Clock+r.Len-last.Clock)
+				continue
+			}
+			joined = append(joined, r)
+		}
+		out[client] = joined
+	}
+	return out
+}
+
+func (d deletedRanges) covers(client, clock, length uint64) bool {
+	rs := d[client]
+	i := sort.Search(len(rs), func(i int) bool { return rs[i].Clock+rs[i].Len > clock })
+	return i < len(rs) && rs[i].Clock <= clock && clock+length <= rs[i].Clock+rs[i].Len
+}

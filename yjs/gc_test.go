@@ -1,0 +1,76 @@
+package yjs
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+)
+
+// Condensing keeps what a document is (its state vector and delete set) and only makes it
+// smaller; doing it twice changes nothing more. Real yjs loads both to the same document: see
+// TestCondenseAgreesWithYjs.
+func TestCondense(t *testing.T) {
+	t.Parallel()
+	for _, name := range historyNames {
+		merged, gc := condensedHistory(t, name)
+		require.Less(t, len(gc), len(merged), name)
+		svBefore, err := StateVectorFromUpdate(merged)
+		require.NoError(t, err)
+		svAfter, err := StateVectorFromUpdate(gc)
+		require.NoError(t, err)
+		require.Equal(t, svBefore, svAfter, name)
+		before, err := DecodeUpdateLimits(merged, Limits{MaxUpdateBytes: 64 << 20})
+		require.NoError(t, err)
+		after, err := DecodeUpdateLimits(gc, Limits{MaxUpdateBytes: 64 << 20})
+		require.NoError(t, err)
+		require.Equal(t, before.Deletes, after.Deletes, name)
+		again, err := Condense(gc, DefaultLimits())
+		require.NoError(t, err)
+		require.Equal(t, gc, again, name)
+		t.Logf("%s: %d bytes in %d structs, condensed to %d bytes in %d", name, len(merged), len(before.Structs), len(gc), len(after.Structs))
+	}
+}
+
+var historyNames = []string{"history-01", "history-02", "history-03", "history-04", "history-05", "history-06"}
+
+func condensedHistory(t *testing.T, name string) (merged, gc []byte) {
+	t.Helper()
+	var fx historyFixture
+	loadJSON(t, name+".json", &fx)
+	updates := make([][]byte, len(fx.Updates))
+	for i, u := range fx.Updates {
+		updates[i] = u
+	}
+	merged, err := MergeUpdates(updates...)
+	require.NoError(t, err)
+	gc, err = Condense(merged, DefaultLimits())
+	require.NoError(t, err, name)
+	return merged, gc
+}
+
+// Real yjs (the fixture generator's pinned copy, run by testdata/gen/gccheck.mjs) loads every
+// condensed history, and the condensed typing history, to the same document as the original.
+func TestCondenseAgreesWithYjs(t *testing.T) {
+	t.Parallel()
+	if _, err := os.Stat("testdata/gen/node_modules/yjs"); err != nil {
+		t.Fatalf("yjs is not installed for the fixture tools: run npm ci --prefix yjs/testdata/gen (make test does)")
+	}
+	dir := t.TempDir()
+	for _, name := range historyNames {
+		merged, gc := condensedHistory(t, name)
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".merged"), merged, 0o644))
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".gc"), gc, 0o644))
+	}
+	fx := typing(t)
+	gc, err := Condense(fx.Merged, DefaultLimits())
+	require.NoError(t, err)
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "typing.merged"), fx.Merged, 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "typing.gc"), gc, 0o644))
+	t.Logf("typing: %d updates merge to %d bytes, condensed to %d", len(fx.Updates), len(fx.Merged), len(gc))
+
+	out, err := exec.Command("node", "testdata/gen/gccheck.mjs", dir).CombinedOutput()
+	require.NoError(t, err, "%s", out)
+}

@@ -37,6 +37,12 @@ node-deps: $(YJSNODE)/node_modules/.package-lock.json $(YJSGEN)/node_modules/.pa
 %/node_modules/.package-lock.json: %/package-lock.json %/package.json
 	npm ci --prefix $* --no-audit --no-fund --loglevel=error
 
+## bench-yjs: the Go yjs codec and real yjs on the same 20,000-keystroke history, in one run
+## (docs/performance.md)
+bench-yjs: node-deps
+	cd $(YJSGEN) && node bench.mjs
+	$(GO) test -run '^$$' -bench 'Typing' -benchtime 20x ./yjs/
+
 ## check: what CI checks besides the tests
 check: fmt-check vet generated-check
 

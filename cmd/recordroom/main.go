@@ -3,6 +3,7 @@
 //	recordroom serve                      run a replica (configured by the environment)
 //	recordroom migrate up|down|status     manage the database schema
 //	recordroom token --sub ID ...         print a development token
+//	recordroom bench [flags]              measure throughput, latency and memory (docs/performance.md)
 //	recordroom version                    print the version
 package main
 
@@ -28,6 +29,7 @@ commands:
   reporting grant ROLE           let an existing role read the reporting views, and nothing else
   token --sub ID [--email E] [--name N] [--ttl 24h]
                                  print an HS256 token signed with RECORDROOM_JWT_SECRET
+  bench [--url U] [--json] ...   measure throughput, latency and memory (docs/performance.md)
   version                        print the version
 `
 
@@ -55,6 +57,8 @@ func run(ctx context.Context, args []string, stdout io.Writer, getenv func(strin
 		return reportingCmd(ctx, args[1:], stdout, getenv)
 	case "token":
 		return tokenCmd(args[1:], stdout, getenv)
+	case "bench":
+		return benchCmd(ctx, args[1:], stdout, getenv)
 	case "version":
 		fmt.Fprintln(stdout, versionString())
 		return nil

@@ -11,9 +11,9 @@ import (
 	"github.com/recordroom/recordroom/filter"
 )
 
-// HandleChange delivers one change notification to every affected subscription on this replica.
-// It runs on the listener's goroutine, so notifications are handled in commit order.
-func (h *Hub) HandleChange(c Change) {
+// handleChange delivers one change notification (or a run of them, coalesced) to every affected
+// subscription on this replica. Changes are handled one at a time, in commit order.
+func (h *Hub) handleChange(c Change) {
 	switch c.Table {
 	case "records":
 		h.recordsChanged(c.Rows)

@@ -44,7 +44,8 @@ type Hub struct {
 	closed   bool
 	sessions sync.WaitGroup
 
-	docs docRelay
+	docs  docRelay
+	queue changeQueue
 }
 
 type hubMetrics struct {
@@ -177,7 +178,7 @@ func (h *Hub) Shutdown(ctx context.Context) {
 		s.close(closeServiceRestart, "server restarting")
 	}
 	done := make(chan struct{})
-	go func() { h.sessions.Wait(); close(done) }()
+	go func() { h.sessions.Wait(); h.queue.idle.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():

@@ -33,8 +33,7 @@ var upgrader = websocket.Upgrader{
 	WriteBufferPool: &sync.Pool{},
 }
 
-// session is one WebSocket: a reader (the handler's goroutine) and a writer goroutine, joined
-// by a bounded send queue.
+// session is one WebSocket: a reader and a writer goroutine, joined by a bounded send queue.
 type session struct {
 	hub    *Hub
 	conn   *websocket.Conn
@@ -64,13 +63,14 @@ type outFrame struct {
 	binary bool
 }
 
-// Serve upgrades the request and runs the main socket (PROTOCOL.md §4) until it closes.
+// Serve upgrades the request to the main socket (PROTOCOL.md §4) and returns; the socket runs
+// on goroutines of its own until it closes.
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a Admission) {
 	h.serve(w, r, a, "")
 }
 
-// ServeDoc upgrades the request and runs a plain y-websocket socket for one document
-// (PROTOCOL.md §6) until it closes.
+// ServeDoc upgrades the request to a plain y-websocket socket for one document (PROTOCOL.md §6)
+// and returns, as Serve does.
 func (h *Hub) ServeDoc(w http.ResponseWriter, r *http.Request, a Admission, doc string) {
 	h.serve(w, r, a, doc)
 }
@@ -91,18 +91,26 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDo
 		conn.Close()
 		return
 	}
-	defer h.remove(s)
+	// The socket gets a reader goroutine of its own and the handler returns: net/http's
+	// connection goroutine, its buffers and the upgrade request would otherwise stay alive, for
+	// every open socket, as long as it lasts.
+	go s.run(a.Expires)
+}
 
+// run is the session's reader goroutine: it starts the writer, reads until the socket closes,
+// then waits for the writer and leaves the hub.
+func (s *session) run(expires time.Time) {
+	defer s.hub.remove(s)
 	writerDone := make(chan struct{})
 	go func() {
 		defer close(writerDone)
 		s.writeLoop()
 	}()
-	if !a.Expires.IsZero() {
-		expiry := time.AfterFunc(time.Until(a.Expires), func() { s.close(CloseTokenExpired, "token expired") })
+	if !expires.IsZero() {
+		expiry := time.AfterFunc(time.Until(expires), func() { s.close(CloseTokenExpired, "token expired") })
 		defer expiry.Stop()
 	}
-	if plainDoc == "" {
+	if s.plainDoc == "" {
 		s.hello()
 	}
 	s.readLoop()
@@ -110,7 +118,7 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDo
 	<-writerDone
 	s.leaveDocs()
 	s.mu.Lock()
-	h.metrics.subscriptions.Sub(float64(len(s.subs)))
+	s.hub.metrics.subscriptions.Sub(float64(len(s.subs)))
 	s.subs = nil
 	s.mu.Unlock()
 }

@@ -87,7 +87,8 @@ type batch struct {
 	// subscription (the same sub id and result, as with many clients of one widget) share one
 	// encoding.
 	memo    map[string][]byte
-	items   map[string]item // current rows, by id
+	items   map[string]item       // current rows, by id
+	docs    map[string]filter.Doc // the same rows as filters see them, decoded once
 	rows    []db.Record
 	deleted []string // ids no longer in the table
 	// removed holds the last version of deleted records where it is known (a session's own
@@ -97,8 +98,9 @@ type batch struct {
 
 func newBatch(rows []db.Record, deleted []string) batch {
 	b := batch{items: make(map[string]item, len(rows)), rows: rows, deleted: deleted, removed: map[string]stamp{},
-		memo: map[string][]byte{}}
+		memo: map[string][]byte{}, docs: make(map[string]filter.Doc, len(rows))}
 	for _, r := range rows {
+		b.docs[r.ID] = records.Doc(r)
 		rec := records.FromDB(r)
 		body, err := json.Marshal(rec)
 		if err != nil {
@@ -124,7 +126,7 @@ func (s *subscription) applyRecords(b batch) (d delta, full bool) {
 	for _, r := range b.rows {
 		heldStamp, held := s.sent[r.ID]
 		it, ok := b.items[r.ID]
-		if ok && s.query.Visible(records.Doc(r)) {
+		if ok && s.query.Visible(b.docs[r.ID]) {
 			decisions = append(decisions, decision{id: r.ID, add: &it})
 			if !held {
 				size++

@@ -1,0 +1,81 @@
+package realtime
+
+import (
+	"context"
+	"sync"
+)
+
+// maxQueuedChanges bounds the notifications waiting to be handled. Past it they are dropped and
+// every subscription is re-evaluated instead, as after a listener reconnect: nothing is lost,
+// and memory stays bounded however far the fan-out falls behind.
+const maxQueuedChanges = 20000
+
+// changeQueue decouples reading notifications from handling them. The listener only queues; one
+// goroutine, alive while there is work, handles the queue in commit order, taking the changes
+// that queued up meanwhile together: under load, one query fetches the rows of many
+// notifications.
+type changeQueue struct {
+	mu       sync.Mutex
+	changes  []Change
+	overflow bool
+	running  bool
+	idle     sync.WaitGroup // the handling goroutine, while it runs
+}
+
+// HandleChange queues one change notification for this replica's sessions.
+func (h *Hub) HandleChange(c Change) {
+	q := &h.queue
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if len(q.changes) >= maxQueuedChanges {
+		q.changes, q.overflow = nil, true
+	} else if !q.overflow {
+		q.changes = append(q.changes, c)
+	}
+	if !q.running {
+		q.running = true
+		q.idle.Add(1)
+		go h.handleQueued()
+	}
+}
+
+func (h *Hub) handleQueued() {
+	q := &h.queue
+	defer q.idle.Done()
+	for {
+		q.mu.Lock()
+		changes, overflow := q.changes, q.overflow
+		q.changes, q.overflow = nil, false
+		if len(changes) == 0 && !overflow {
+			q.running = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		if overflow {
+			h.cfg.Logger.Warn("change notifications queued past the limit; re-evaluating every subscription", "limit", maxQueuedChanges)
+			ctx, cancel := context.WithTimeout(context.Background(), workTimeout)
+			_ = h.Resync(ctx)
+			cancel()
+			continue
+		}
+		for _, c := range coalesce(changes) {
+			h.handleChange(c)
+		}
+	}
+}
+
+// coalesce joins runs of changes to the same table with the same op into one: fan-out reads
+// the current rows behind the keys, so one fetch serves them all, in the same order.
+func coalesce(changes []Change) []Change {
+	out := changes[:0:0]
+	for _, c := range changes {
+		if n := len(out); n > 0 && out[n-1].Table == c.Table && out[n-1].Op == c.Op && c.Table != tableAwareness {
+			last := &out[n-1]
+			last.Rows = append(last.Rows[:len(last.Rows):len(last.Rows)], c.Rows...)
+			continue
+		}
+		out = append(out, c)
+	}
+	return out
+}

@@ -26,19 +26,20 @@ func TestMain(m *testing.M) {
 
 const testSecret = "server-test-secret"
 
-// start runs a server in-process on a free port against databaseURL and returns its address;
-// the server is stopped, and must return nil, when the test ends.
-func start(t *testing.T, databaseURL string) string {
+// startWith is start with more (or other) environment variables. It returns the server's
+// address once it accepts requests, or the error it stopped with before that; a started server
+// is stopped, and must return nil, when the test ends.
+func startWith(t *testing.T, env map[string]string) (string, error) {
 	t.Helper()
-	dataDir := t.TempDir()
-	cfg, err := config.Load(func(k string) string {
-		return map[string]string{
-			"DATABASE_URL":          databaseURL,
-			"RECORDROOM_ADDR":       "127.0.0.1:0",
-			"RECORDROOM_JWT_SECRET": testSecret,
-			"RECORDROOM_DATA_DIR":   dataDir,
-		}[k]
-	})
+	vars := map[string]string{
+		"RECORDROOM_ADDR":       "127.0.0.1:0",
+		"RECORDROOM_JWT_SECRET": testSecret,
+		"RECORDROOM_DATA_DIR":   t.TempDir(),
+	}
+	for k, v := range env {
+		vars[k] = v
+	}
+	cfg, err := config.Load(func(k string) string { return vars[k] })
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
@@ -49,19 +50,31 @@ func start(t *testing.T, databaseURL string) string {
 			OnReady: func(addr string) { ready <- addr },
 		})
 	}()
-	t.Cleanup(func() {
-		cancel()
-		require.NoError(t, <-done)
-	})
 	select {
 	case addr := <-ready:
-		return addr
+		t.Cleanup(func() {
+			cancel()
+			require.NoError(t, <-done)
+		})
+		return addr, nil
 	case err := <-done:
-		t.Fatalf("server stopped: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("server did not start")
+		cancel()
+		return "", err
+	case <-time.After(60 * time.Second):
+		cancel()
+		<-done
+		t.Fatal("the server neither started nor failed")
 	}
-	return ""
+	return "", nil
+}
+
+// start runs a server in-process on a free port against databaseURL and returns its address;
+// the server is stopped, and must return nil, when the test ends.
+func start(t *testing.T, databaseURL string) string {
+	t.Helper()
+	addr, err := startWith(t, map[string]string{"DATABASE_URL": databaseURL})
+	require.NoError(t, err, "server stopped while starting")
+	return addr
 }
 
 type readiness struct {

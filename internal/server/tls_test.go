@@ -11,7 +11,6 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"io"
-	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -26,7 +25,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/recordroom/recordroom/auth"
-	"github.com/recordroom/recordroom/internal/config"
 	"github.com/recordroom/recordroom/internal/testdb"
 )
 
@@ -137,48 +135,6 @@ func throwawayCA(t *testing.T) []byte {
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	require.NoError(t, err)
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})
-}
-
-// startWith is start with more (or other) environment variables. It returns the server's
-// address once it accepts requests, or the error it stopped with before that; a started server
-// is stopped, and must return nil, when the test ends.
-func startWith(t *testing.T, env map[string]string) (string, error) {
-	t.Helper()
-	vars := map[string]string{
-		"RECORDROOM_ADDR":       "127.0.0.1:0",
-		"RECORDROOM_JWT_SECRET": testSecret,
-		"RECORDROOM_DATA_DIR":   t.TempDir(),
-	}
-	for k, v := range env {
-		vars[k] = v
-	}
-	cfg, err := config.Load(func(k string) string { return vars[k] })
-	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() {
-		done <- Run(ctx, cfg, Options{
-			Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
-			OnReady: func(addr string) { ready <- addr },
-		})
-	}()
-	select {
-	case addr := <-ready:
-		t.Cleanup(func() {
-			cancel()
-			require.NoError(t, <-done)
-		})
-		return addr, nil
-	case err := <-done:
-		cancel()
-		return "", err
-	case <-time.After(60 * time.Second):
-		cancel()
-		<-done
-		t.Fatal("the server neither started nor failed")
-	}
-	return "", nil
 }
 
 // waitReady waits for /readyz to answer 200 with the database and the listener up.

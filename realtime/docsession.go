@@ -126,6 +126,9 @@ func (s *session) openDoc(ctx context.Context, name string, clientSV []byte) {
 // writeDoc stores an update (SyncStep2 or Update) and relays it to the document's other peers
 // here; other replicas relay it when its notification arrives.
 func (s *session) writeDoc(ctx context.Context, name string, update []byte) {
+	if yjs.IsEmptyUpdate(update) {
+		return // the SyncStep2 of a client with nothing new (every viewer's, on connecting)
+	}
 	_, write, err := s.docRights(ctx, name)
 	if err == nil && !write {
 		err = errcode.New(errcode.Forbidden, "editing this document needs a higher role")

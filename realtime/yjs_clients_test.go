@@ -71,13 +71,21 @@ func TestYjsRealViewerIsRefused(t *testing.T) {
 	a.Insert(0, "by alice")
 	v := nodeClient(t, r, "plain", "vic", "board")
 	v.WaitText("by alice")
+	vm := nodeClient(t, r, "mux", "vic", "board")
+	vm.WaitText("by alice")
+	a.Insert(0, "still ") // a round trip through the server after both viewers synced
+	v.WaitText("still by alice")
+	vm.WaitText("still by alice")
+	for _, e := range append(v.Events(), vm.Events()...) {
+		require.NotEqual(t, "authDenied", e.Event, "a viewer that edits nothing is refused nothing")
+		require.NotEqual(t, "error", e.Msg["type"], "a viewer that edits nothing is refused nothing")
+	}
 	v.Insert(0, "vandal ")
 	v.WaitEvent(func(e yjsNodeEvent) bool { return e.Event == "authDenied" })
-	vm := nodeClient(t, r, "mux", "vic", "board")
 	vm.Insert(0, "again ")
 	vm.WaitEvent(func(e yjsNodeEvent) bool { return e.Event == "server" && e.Msg["code"] == "forbidden" })
 
 	fresh := nodeClient(t, r, "plain", "alice", "board")
-	require.Equal(t, "by alice", fresh.Text())
-	require.Equal(t, "by alice", a.Text())
+	require.Equal(t, "still by alice", fresh.Text())
+	require.Equal(t, "still by alice", a.Text())
 }

@@ -132,6 +132,13 @@ func (d *Docs) Append(ctx context.Context, room, name string, update []byte, reg
 	return seq, nil
 }
 
+// IsEmptyUpdate reports whether update is well-formed and changes nothing (no structs, no
+// deletions), as a client's SyncStep2 is when it has nothing the server lacks.
+func IsEmptyUpdate(update []byte) bool {
+	u, err := DecodeUpdate(update)
+	return err == nil && len(u.Structs) == 0 && len(u.Deletes) == 0
+}
+
 // ClientError turns a codec error into the error a client is answered with: which limit, or
 // what is malformed.
 func ClientError(err error) error {

@@ -88,10 +88,10 @@ func (h *Hub) recordsChanged(rows []ChangeRow) {
 	}
 	for k, changedIDs := range ids {
 		var watchers []watcher
-		for _, s := range h.inRoom(k.room) {
-			if ok, writes := s.watches(k.collection); ok {
-				watchers = append(watchers, watcher{s, writes})
-			}
+		for _, s := range h.watchers(k.room, k.collection) {
+			s.mu.Lock()
+			watchers = append(watchers, watcher{s, s.writes})
+			s.mu.Unlock()
 		}
 		if len(watchers) == 0 {
 			continue
@@ -146,19 +146,6 @@ func groupByRoom(rows []ChangeRow) map[string][]string {
 		out[r.Room] = append(out[r.Room], r.ID)
 	}
 	return out
-}
-
-// watches reports whether the session subscribes to collection, and how many own writes it has
-// applied so far.
-func (s *session) watches(collection string) (bool, uint64) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, sub := range s.subs {
-		if sub.collection == collection {
-			return true, s.writes
-		}
-	}
-	return false, s.writes
 }
 
 // applyRecordsLocked applies changed records to the subscriptions on collection, in memory where
@@ -270,8 +257,7 @@ func (s *session) refreshCallerLocked(ctx context.Context) bool {
 func (s *session) rerunAllLocked(ctx context.Context) {
 	for id, sub := range s.subs {
 		if err := s.prepare(ctx, sub, sub.request); err != nil {
-			delete(s.subs, id)
-			s.hub.metrics.subscriptions.Dec()
+			s.dropSubLocked(id)
 			s.fail(clientMessage{Type: "subscribe", Sub: id}, err)
 			continue
 		}

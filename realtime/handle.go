@@ -89,8 +89,7 @@ func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 	// A subscribe replaces the subscription of the same id, also when it fails: the client no
 	// longer wants the old one.
 	if _, replacing := s.subs[m.Sub]; replacing {
-		delete(s.subs, m.Sub)
-		s.hub.metrics.subscriptions.Dec()
+		s.dropSubLocked(m.Sub)
 	} else if len(s.subs) >= s.hub.cfg.MaxSubscriptions {
 		return errcode.New(errcode.Limit, "at most %d subscriptions per connection", s.hub.cfg.MaxSubscriptions)
 	}
@@ -111,8 +110,7 @@ func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 	if err != nil {
 		return err
 	}
-	s.hub.metrics.subscriptions.Inc()
-	s.subs[m.Sub] = sub
+	s.addSubLocked(sub)
 	body := make([]any, len(items))
 	for i, it := range items {
 		sub.sent[it.id] = it.stamp
@@ -155,10 +153,7 @@ func (s *session) prepare(ctx context.Context, sub *subscription, req records.Qu
 func (s *session) unsubscribe(id string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.subs[id]; ok {
-		delete(s.subs, id)
-		s.hub.metrics.subscriptions.Dec()
-	}
+	s.dropSubLocked(id)
 }
 
 // mutate runs a create, put or remove through the records service, pushes what it changed in

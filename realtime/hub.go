@@ -46,7 +46,12 @@ type Hub struct {
 
 	docs  docRelay
 	queue changeQueue
+	// watching indexes sessions by the record collections they subscribe to (with a count of
+	// their subscriptions there), so a change is matched only where it can matter. Guarded by mu.
+	watching map[roomCollection]map[*session]int
 }
+
+type roomCollection struct{ room, collection string }
 
 type hubMetrics struct {
 	connections   prometheus.Gauge
@@ -81,29 +86,30 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
-	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, docs: newDocRelay(), metrics: hubMetrics{
-		connections: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "recordroom_ws_connections", Help: "Open WebSocket connections.",
-		}),
-		subscriptions: prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "recordroom_ws_subscriptions", Help: "Active subscriptions on this replica.",
-		}),
-		mutations: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "recordroom_ws_mutations_total", Help: "Mutations received over WebSocket, by type and outcome.",
-		}, []string{"type", "outcome"}),
-		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "recordroom_ws_errors_total", Help: "Error messages sent over WebSocket, by code.",
-		}, []string{"code"}),
-		messages: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "recordroom_ws_messages_sent_total", Help: "Messages queued to WebSocket clients.",
-		}),
-		slowClosed: prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "recordroom_ws_slow_closed_total", Help: "Connections closed because their client fell behind (4008).",
-		}),
-		docUpdates: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "recordroom_yjs_updates_total", Help: "Yjs updates received over WebSocket, by outcome (stored, refused).",
-		}, []string{"outcome"}),
-	}}
+	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, docs: newDocRelay(),
+		watching: map[roomCollection]map[*session]int{}, metrics: hubMetrics{
+			connections: prometheus.NewGauge(prometheus.GaugeOpts{
+				Name: "recordroom_ws_connections", Help: "Open WebSocket connections.",
+			}),
+			subscriptions: prometheus.NewGauge(prometheus.GaugeOpts{
+				Name: "recordroom_ws_subscriptions", Help: "Active subscriptions on this replica.",
+			}),
+			mutations: prometheus.NewCounterVec(prometheus.CounterOpts{
+				Name: "recordroom_ws_mutations_total", Help: "Mutations received over WebSocket, by type and outcome.",
+			}, []string{"type", "outcome"}),
+			errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+				Name: "recordroom_ws_errors_total", Help: "Error messages sent over WebSocket, by code.",
+			}, []string{"code"}),
+			messages: prometheus.NewCounter(prometheus.CounterOpts{
+				Name: "recordroom_ws_messages_sent_total", Help: "Messages queued to WebSocket clients.",
+			}),
+			slowClosed: prometheus.NewCounter(prometheus.CounterOpts{
+				Name: "recordroom_ws_slow_closed_total", Help: "Connections closed because their client fell behind (4008).",
+			}),
+			docUpdates: prometheus.NewCounterVec(prometheus.CounterOpts{
+				Name: "recordroom_yjs_updates_total", Help: "Yjs updates received over WebSocket, by outcome (stored, refused).",
+			}, []string{"outcome"}),
+		}}
 	if cfg.Registerer != nil {
 		m := h.metrics
 		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates)
@@ -143,6 +149,34 @@ func (h *Hub) remove(s *session) {
 		h.sessions.Done()
 		h.metrics.connections.Dec()
 	}
+}
+
+// watch counts a subscription of s to collection in (by +1) or out (by -1).
+func (h *Hub) watch(s *session, collection string, by int) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	k := roomCollection{s.room, collection}
+	if h.watching[k] == nil {
+		h.watching[k] = map[*session]int{}
+	}
+	h.watching[k][s] += by
+	if h.watching[k][s] <= 0 {
+		delete(h.watching[k], s)
+		if len(h.watching[k]) == 0 {
+			delete(h.watching, k)
+		}
+	}
+}
+
+// watchers lists the sessions subscribed to a room's collection now.
+func (h *Hub) watchers(room, collection string) []*session {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]*session, 0, len(h.watching[roomCollection{room, collection}]))
+	for s := range h.watching[roomCollection{room, collection}] {
+		out = append(out, s)
+	}
+	return out
 }
 
 // inRoom lists the sessions of a room now.

@@ -118,8 +118,9 @@ func (s *session) run(expires time.Time) {
 	<-writerDone
 	s.leaveDocs()
 	s.mu.Lock()
-	s.hub.metrics.subscriptions.Sub(float64(len(s.subs)))
-	s.subs = nil
+	for id := range s.subs {
+		s.dropSubLocked(id)
+	}
 	s.mu.Unlock()
 }
 

@@ -207,3 +207,21 @@ func (q *systemQuery) items(all []systemItem, limit int) []item {
 	}
 	return out
 }
+
+// addSubLocked adds a subscription to the session and to the hub's index. s.mu is held.
+func (s *session) addSubLocked(sub *subscription) {
+	s.subs[sub.id] = sub
+	s.hub.watch(s, sub.collection, 1)
+	s.hub.metrics.subscriptions.Inc()
+}
+
+// dropSubLocked removes a subscription, if there is one by that id. s.mu is held.
+func (s *session) dropSubLocked(id string) {
+	sub, ok := s.subs[id]
+	if !ok {
+		return
+	}
+	delete(s.subs, id)
+	s.hub.watch(s, sub.collection, -1)
+	s.hub.metrics.subscriptions.Dec()
+}

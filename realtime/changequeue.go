@@ -18,8 +18,7 @@ type changeQueue struct {
 	mu       sync.Mutex
 	changes  []Change
 	overflow bool
-	running  bool
-	idle     sync.WaitGroup // the handling goroutine, while it runs
+	running  chan struct{} // while the handling goroutine runs; closed when it ends
 }
 
 // HandleChange queues one change notification for this replica's sessions.
@@ -32,22 +31,21 @@ func (h *Hub) HandleChange(c Change) {
 	} else if !q.overflow {
 		q.changes = append(q.changes, c)
 	}
-	if !q.running {
-		q.running = true
-		q.idle.Add(1)
-		go h.handleQueued()
+	if q.running == nil {
+		q.running = make(chan struct{})
+		go h.handleQueued(q.running)
 	}
 }
 
-func (h *Hub) handleQueued() {
+func (h *Hub) handleQueued(done chan struct{}) {
 	q := &h.queue
-	defer q.idle.Done()
 	for {
 		q.mu.Lock()
 		changes, overflow := q.changes, q.overflow
 		q.changes, q.overflow = nil, false
 		if len(changes) == 0 && !overflow {
-			q.running = false
+			q.running = nil
+			close(done)
 			q.mu.Unlock()
 			return
 		}
@@ -62,6 +60,20 @@ func (h *Hub) handleQueued() {
 		for _, c := range coalesce(changes) {
 			h.handleChange(c)
 		}
+	}
+}
+
+// wait waits for the handling goroutine running now, if any, to end (or for ctx).
+func (q *changeQueue) wait(ctx context.Context) {
+	q.mu.Lock()
+	running := q.running
+	q.mu.Unlock()
+	if running == nil {
+		return
+	}
+	select {
+	case <-running:
+	case <-ctx.Done():
 	}
 }
 

@@ -212,11 +212,12 @@ func (h *Hub) Shutdown(ctx context.Context) {
 		s.close(closeServiceRestart, "server restarting")
 	}
 	done := make(chan struct{})
-	go func() { h.sessions.Wait(); h.queue.idle.Wait(); close(done) }()
+	go func() { h.sessions.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
 	}
+	h.queue.wait(ctx)
 }
 
 const closeServiceRestart = 1012

@@ -25,6 +25,9 @@ type docRelay struct {
 // listener was down) must not be remembered for ever.
 const ownSeqTTL = time.Minute
 
+// ownSeqPrune is how many own seqs may wait before old ones are looked for.
+const ownSeqPrune = 1024
+
 func newDocRelay() docRelay {
 	return docRelay{peers: map[docKey]map[*session]struct{}{}, own: map[int64]time.Time{}, aware: map[docKey]map[uint64]awareState{}}
 }
@@ -77,6 +80,9 @@ func (r *docRelay) markOwn(seq int64) {
 	defer r.mu.Unlock()
 	now := time.Now()
 	r.own[seq] = now
+	if len(r.own) < ownSeqPrune {
+		return // notifications arrive within milliseconds and take their seqs out
+	}
 	for q, at := range r.own {
 		if now.Sub(at) > ownSeqTTL {
 			delete(r.own, q)

@@ -53,8 +53,14 @@ func (s *session) awareness(ctx context.Context, name string, update []byte) {
 	s.hub.publishAwareness(ctx, k, update)
 }
 
-// answerAwarenessQuery sends every live awareness state known for the document.
+// answerAwarenessQuery sends every live awareness state known for a document the socket opened.
 func (s *session) answerAwarenessQuery(name string) {
+	s.mu.Lock()
+	opened := s.docs[name] != nil
+	s.mu.Unlock()
+	if !opened {
+		return // who edits a document is for those who may read it: open it first
+	}
 	entries := s.hub.awarenessOf(docKey{s.room, name})
 	if len(entries) == 0 {
 		return

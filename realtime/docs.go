@@ -133,6 +133,12 @@ func (h *Hub) yjsUpdatesStored(rows []ChangeRow) {
 			h.cfg.Logger.Error("read yjs updates to relay", "room", k.room, "doc", k.name, "err", err)
 			continue
 		}
+		if len(updates) < len(seqs) {
+			// Folded by a compaction before this replica got to them (it lagged past FoldAge):
+			// the whole document carries them, and clients ignore what they have.
+			h.resyncDoc(k)
+			continue
+		}
 		for _, u := range updates {
 			h.relay(k, yjs.EncodeSyncUpdate(u.Update), nil)
 		}
@@ -143,11 +149,21 @@ func (h *Hub) yjsUpdatesStored(rows []ChangeRow) {
 // notifications, any update may be missing, and Yjs clients ignore what they already have.
 func (h *Hub) resyncDocs(ctx context.Context) {
 	for _, k := range h.docs.docs() {
-		doc, err := h.cfg.Docs.Load(ctx, k.room, k.name)
-		if err != nil {
-			h.cfg.Logger.Error("reload yjs document after reconnect", "room", k.room, "doc", k.name, "err", err)
-			continue
+		if ctx.Err() != nil {
+			return
 		}
-		h.relay(k, yjs.EncodeSyncUpdate(doc), nil)
+		h.resyncDoc(k)
 	}
+}
+
+// resyncDoc sends a document whole to its peers here.
+func (h *Hub) resyncDoc(k docKey) {
+	ctx, cancel := workContext()
+	defer cancel()
+	doc, err := h.cfg.Docs.Load(ctx, k.room, k.name)
+	if err != nil {
+		h.cfg.Logger.Error("reload yjs document", "room", k.room, "doc", k.name, "err", err)
+		return
+	}
+	h.relay(k, yjs.EncodeSyncUpdate(doc), nil)
 }

@@ -31,3 +31,15 @@ func TestEncodeChangesIsTheJSONOfTheMessage(t *testing.T) {
 		require.Equal(t, want, got)
 	}
 }
+
+// Client-chosen sub ids and record ids cannot make two different messages share an encoding.
+func TestMemoKeysDoNotCollide(t *testing.T) {
+	t.Parallel()
+	a := memoKey("s1\x00r1", delta{ids: []string{"r2"}})
+	b := memoKey("s1", delta{ids: []string{"r1", "r2"}})
+	c := memoKey("s1", delta{ids: []string{"r1"}, removes: []string{"r2"}})
+	d := memoKey("s1", delta{ids: []string{"r1", "r2"}})
+	require.NotEqual(t, a, b)
+	require.NotEqual(t, b, c)
+	require.Equal(t, b, d)
+}

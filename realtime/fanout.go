@@ -34,7 +34,10 @@ func (h *Hub) handleChange(c Change) {
 		// A new schema or new settings: every subscription is prepared again, and anonymous
 		// viewers leave if they are no longer admitted.
 		for room := range groupByRoom(c.Rows) {
-			h.eachSession(room, func(ctx context.Context, s *session) { s.resync(ctx) })
+			h.eachSession(room, func(ctx context.Context, s *session) {
+				s.resync(ctx)
+				s.closeUnreadableDocs(ctx)
+			})
 		}
 	case "teams", "team_members":
 		collection := sysTeams
@@ -106,15 +109,15 @@ func (h *Hub) recordsChanged(rows []ChangeRow) {
 		for _, w := range watchers {
 			ctx, cancel := workContext() // each session its own time: one slow one costs no other
 			w.s.mu.Lock()
-			mine := b
-			if err == nil && w.s.writes != w.writes {
-				mine, err = fetch(ctx)
+			mine, ferr := b, err
+			if ferr == nil && w.s.writes != w.writes {
+				mine, ferr = fetch(ctx)
 			}
-			if err == nil {
+			if ferr == nil {
 				w.s.applyRecordsLocked(ctx, k.collection, mine)
 			}
 			w.s.mu.Unlock()
-			if err != nil {
+			if ferr != nil {
 				// Nothing is lost: resync compares the whole result with what the client holds
 				// (and closes the session if even that fails).
 				h.cfg.Logger.Error("fetch changed records; resyncing", "room", k.room, "err", err)

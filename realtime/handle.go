@@ -104,13 +104,15 @@ func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 	if err := s.prepare(ctx, sub, req); err != nil {
 		return err
 	}
-	// The query runs with the session locked, so no change can slip between it and the
-	// subscription's first state.
+	// The subscription is in place before its query runs, and the session stays locked until its
+	// first state is set: a change committed after the query's snapshot finds the session and
+	// waits for the lock, so none slips in between.
+	s.addSubLocked(sub)
 	items, err := s.result(ctx, sub)
 	if err != nil {
+		s.dropSubLocked(sub.id)
 		return err
 	}
-	s.addSubLocked(sub)
 	body := make([]any, len(items))
 	for i, it := range items {
 		sub.sent[it.id] = it.stamp

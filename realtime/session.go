@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -277,7 +278,7 @@ func (s *session) sendChanges(sub string, d delta, memo map[string][]byte) {
 	}
 	var key string
 	if memo != nil {
-		key = sub + "\x00" + strings.Join(d.ids, "\x00") + "\x01" + strings.Join(d.removes, "\x00")
+		key = memoKey(sub, d)
 		if msg, ok := memo[key]; ok {
 			s.enqueue(outFrame{data: msg})
 			return
@@ -292,6 +293,26 @@ func (s *session) sendChanges(sub string, d delta, memo map[string][]byte) {
 		memo[key] = msg
 	}
 	s.enqueue(outFrame{data: msg})
+}
+
+// memoKey names a changes message by its sub id and the ids it carries, each length-prefixed:
+// ids are client-chosen, and no choice of them may make two different messages share a key.
+func memoKey(sub string, d delta) string {
+	var b strings.Builder
+	part := func(s string) {
+		b.WriteString(strconv.Itoa(len(s)))
+		b.WriteByte(':')
+		b.WriteString(s)
+	}
+	part(sub)
+	for _, id := range d.ids {
+		part(id)
+	}
+	b.WriteByte('|')
+	for _, id := range d.removes {
+		part(id)
+	}
+	return b.String()
 }
 
 // encodeChanges writes a changes message by hand: record bodies are JSON already (encoded once

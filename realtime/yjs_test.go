@@ -263,6 +263,13 @@ func TestYjsAwareness(t *testing.T) {
 	require.Len(t, got, 1)
 	require.Equal(t, uint64(7), got[0].ClientID)
 
+	// Who is editing is told only to sockets that opened the document.
+	stranger := dialYjs(t, c.replicas[0], "bob", "/ws")
+	stranger.send("doc", yjs.EncodeQueryAwareness())
+	stranger.send("other", yjs.EncodeSyncStep1(yjs.EncodeStateVector(nil)))
+	f := stranger.next("the other document", func(f yjsFrame) bool { return isAwareness(f) || f.doc == "other" })
+	require.Equal(t, "other", f.doc, "no awareness for a document the socket did not open")
+
 	require.NoError(t, a.conn.Close())
 	gone := entries(b.next("removal", isAwareness))
 	require.Equal(t, uint64(7), gone[0].ClientID)

@@ -49,6 +49,9 @@ type write struct {
 type writeResult struct {
 	rec db.Record // the record written, or as it was before a remove
 	err error
+	// again: a put found no record and another transaction created it meanwhile (the other
+	// runner's batch): it goes to the next batch, where it updates what now exists.
+	again bool
 }
 
 // batcher queues writes for at most batchRunners goroutines, which exist only while there is
@@ -127,17 +130,24 @@ func (s *Service) runBatch(batch []*write) (later []*write) {
 	if err != nil && len(now) > 1 {
 		for _, w := range now {
 			r, err := s.writeBatch(ctx, []*write{w})
-			if err != nil {
-				r = []writeResult{{err: err}}
+			switch {
+			case err != nil:
+				w.done <- writeResult{err: err}
+			case r[0].again:
+				later = append(later, w)
+			default:
+				w.done <- r[0]
 			}
-			w.done <- r[0]
 		}
 		return later
 	}
 	for i, w := range now {
-		if err != nil {
+		switch {
+		case err != nil:
 			w.done <- writeResult{err: err}
-		} else {
+		case results[i].again:
+			later = append(later, w)
+		default:
 			w.done <- results[i]
 		}
 	}
@@ -220,7 +230,7 @@ func (p *batchPlan) add(i int, w *write, current *db.Record, result *writeResult
 }
 
 // execute runs one statement per kind and hands out the rows they return. A create whose key
-// another transaction took meanwhile comes back without a row: it conflicts.
+// another transaction took meanwhile comes back without a row: it conflicts; a put tries again.
 func (p *batchPlan) execute(ctx context.Context, tx db.Store, writes []*write, results []writeResult) error {
 	type step struct {
 		of  []int
@@ -245,11 +255,14 @@ func (p *batchPlan) execute(ctx context.Context, tx db.Store, writes []*write, r
 		}
 		for _, i := range st.of {
 			r, ok := byKey[writes[i].key]
-			if !ok {
+			switch {
+			case ok:
+				results[i].rec = r
+			case writes[i].kind == putWrite:
+				results[i].again = true // an upsert: it updates the record the other created
+			default:
 				results[i].err = recordErr(db.ErrConflict, writes[i].key.Collection, writes[i].key.ID)
-				continue
 			}
-			results[i].rec = r
 		}
 	}
 	return nil

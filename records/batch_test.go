@@ -114,3 +114,26 @@ func TestConcurrentPutsOfOneRecordAllApply(t *testing.T) {
 	_, err = s.Remove(ctx, alice, "r", "c", "x", nil)
 	require.Equal(t, errcode.NotFound, errcode.As(err).Code)
 }
+
+// Concurrent puts of one missing record, spread over concurrent batches, are all upserts: one
+// creates it, the others update it, none conflicts.
+func TestConcurrentPutsOfAMissingRecordNeverConflict(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	s := newService(t, "")
+	for round := range 5 {
+		id := fmt.Sprintf("new%d", round)
+		const n = 16
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				_, err := s.Put(ctx, alice, "r", "c", id, json.RawMessage(fmt.Sprintf(`{"f%d":1}`, i)), false, nil)
+				assert.NoError(t, err)
+			})
+		}
+		wg.Wait()
+		r, err := s.Get(ctx, alice, "r", "c", id)
+		require.NoError(t, err)
+		require.Equal(t, int64(n), r.Version, "one create and %d updates", n-1)
+	}
+}

@@ -2,6 +2,7 @@ package realtime
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -166,4 +167,30 @@ func (h *Hub) resyncDoc(k docKey) {
 		return
 	}
 	h.relay(k, yjs.EncodeSyncUpdate(doc), nil)
+}
+
+// recordsDeleted closes the field documents (<collection>/<recordId>/<field>) of deleted
+// records on the sockets that opened them: a document follows its record's rules, and a record
+// that is gone can be read by nobody.
+func (h *Hub) recordsDeleted(rows []ChangeRow) {
+	gone := map[string]bool{}
+	for _, r := range rows {
+		gone[r.Room+"\x00"+r.Collection+"/"+r.ID+"/"] = true
+	}
+	h.docs.mu.Lock()
+	var affected []*session
+	for k, peers := range h.docs.peers {
+		parts := strings.SplitN(k.name, "/", 3)
+		if len(parts) == 3 && gone[k.room+"\x00"+parts[0]+"/"+parts[1]+"/"] {
+			for s := range peers {
+				affected = append(affected, s)
+			}
+		}
+	}
+	h.docs.mu.Unlock()
+	for _, s := range affected {
+		ctx, cancel := workContext()
+		s.closeUnreadableDocs(ctx)
+		cancel()
+	}
 }

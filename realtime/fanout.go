@@ -17,6 +17,9 @@ func (h *Hub) handleChange(c Change) {
 	switch c.Table {
 	case "records":
 		h.recordsChanged(c.Rows)
+		if c.Op == "delete" {
+			h.recordsDeleted(c.Rows)
+		}
 	case "users":
 		for room, ids := range groupByRoom(c.Rows) {
 			h.eachSession(room, func(ctx context.Context, s *session) {

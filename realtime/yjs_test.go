@@ -233,6 +233,11 @@ func TestYjsFieldDocumentsFollowRecordRules(t *testing.T) {
 
 	doc := r.rest(t, http.StatusOK, "bob", http.MethodGet, "/v1/rooms/"+room+"/docs/own/b1/body", nil).Body
 	require.Equal(t, stateVector(t, update), stateVector(t, doc))
+
+	// When the record goes, so does its document, for the sockets that had it open.
+	r.restRemove(t, "bob", room, "own", "b1")
+	require.Equal(t, "forbidden", b.nextError("own/b1/body")["code"])
+	r.rest(t, http.StatusNotFound, "bob", http.MethodGet, "/v1/rooms/"+room+"/docs/own/b1/body", nil)
 }
 
 // Awareness is relayed across replicas, answered to query-awareness, and announced gone when

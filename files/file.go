@@ -2,9 +2,9 @@ package files
 
 import (
 	"strings"
-	"time"
 
 	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/internal/jsontime"
 )
 
 // File is a file's metadata as clients see it (PROTOCOL.md §7).
@@ -20,17 +20,11 @@ type File struct {
 	UpdatedAt Time   `json:"updatedAt"`
 }
 
-// Time renders as the contract's timestamps, UTC with milliseconds: "2026-11-27T10:00:00.123Z".
-type Time time.Time
+// Time renders as the contract's timestamps (jsontime).
+type Time = jsontime.Time
 
-// TimeLayout is the contract's one timestamp format, the same as records.TimeLayout (a test
-// holds them equal; files does not import the record service for one constant).
-const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
-
-// MarshalJSON renders t in TimeLayout.
-func (t Time) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format(TimeLayout) + `"`), nil
-}
+// TimeLayout is the contract's one timestamp format.
+const TimeLayout = jsontime.Layout
 
 func fromDB(f db.File, scope Scope) File {
 	return File{

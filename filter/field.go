@@ -3,6 +3,8 @@ package filter
 import (
 	"strings"
 	"time"
+
+	"github.com/recordroom/recordroom/internal/jsontime"
 )
 
 // fieldKind tells a path into data from the reserved fields.
@@ -32,7 +34,7 @@ type field struct {
 
 // TimeLayout is how createdAt and updatedAt read to a where-object: the record's canonical
 // rendering, UTC with milliseconds.
-const TimeLayout = "2006-01-02T15:04:05.000Z"
+const TimeLayout = jsontime.Layout
 
 // sqlTimeFormat renders a timestamptz the way TimeLayout renders a time.Time (both truncate to
 // milliseconds).
@@ -90,7 +92,7 @@ func (f field) get(d Doc) (any, bool) {
 }
 
 // FormatTime renders t as createdAt and updatedAt read to a where-object.
-func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+func FormatTime(t time.Time) string { return jsontime.Format(t) }
 
 // column is the SQL column of a reserved field.
 func (f field) column() string {

@@ -10,6 +10,7 @@ import (
 	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/filter"
 	"github.com/recordroom/recordroom/internal/ids"
+	"github.com/recordroom/recordroom/internal/jsontime"
 )
 
 // Record is a record as clients see it (PROTOCOL.md §3).
@@ -23,27 +24,11 @@ type Record struct {
 	UpdatedAt  Time            `json:"updatedAt"`
 }
 
-// Time renders as the contract's timestamps: UTC with milliseconds, "2026-11-27T10:00:00.123Z".
-type Time time.Time
+// Time renders as the contract's timestamps (jsontime).
+type Time = jsontime.Time
 
 // TimeLayout is the one timestamp format of the contract.
-const TimeLayout = "2006-01-02T15:04:05.000Z07:00"
-
-// MarshalJSON renders t in TimeLayout.
-func (t Time) MarshalJSON() ([]byte, error) {
-	return []byte(`"` + time.Time(t).UTC().Format(TimeLayout) + `"`), nil
-}
-
-// UnmarshalJSON reads any RFC 3339 timestamp.
-func (t *Time) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	v, err := time.Parse(time.RFC3339Nano, s)
-	*t = Time(v)
-	return err
-}
+const TimeLayout = jsontime.Layout
 
 // FromDB converts a stored record.
 func FromDB(r db.Record) Record {

@@ -10,35 +10,37 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/recordroom/recordroom/internal/backoff"
 )
 
 // The schedule with full jitter: the n-th delay is uniform in [0, min(30s, 500ms·2^n)].
 func TestBackoffSchedule(t *testing.T) {
 	t.Parallel()
 	var r float64
-	b := backoff{min: 500 * time.Millisecond, max: 30 * time.Second, rand: func() float64 { return r }}
+	b := backoff.Backoff{Min: 500 * time.Millisecond, Max: 30 * time.Second, Rand: func() float64 { return r }}
 	ceilings := []time.Duration{
 		500 * time.Millisecond, time.Second, 2 * time.Second, 4 * time.Second, 8 * time.Second,
 		16 * time.Second, 30 * time.Second, 30 * time.Second,
 	}
 	r = 0.999999 // the top of the jitter range: the ceilings themselves, nearly
 	for i, ceiling := range ceilings {
-		d := b.next()
+		d := b.Next()
 		require.LessOrEqual(t, d, ceiling, "delay %d", i)
 		require.Greater(t, d, ceiling*999/1000, "delay %d", i)
 	}
 	for range 100 { // the cap holds however long the outage, with no overflow
-		require.LessOrEqual(t, b.next(), 30*time.Second)
+		require.LessOrEqual(t, b.Next(), 30*time.Second)
 	}
 
 	r = 0 // the bottom of the range: retry at once
-	require.Equal(t, time.Duration(0), b.next())
+	require.Equal(t, time.Duration(0), b.Next())
 	r = 0.5 // and uniformly between
-	require.Equal(t, 15*time.Second, b.next())
+	require.Equal(t, 15*time.Second, b.Next())
 
-	b.reset()
-	require.Equal(t, 250*time.Millisecond, b.next(), "after a reset the first retry is fast again")
-	require.Equal(t, 500*time.Millisecond, b.next())
+	b.Reset()
+	require.Equal(t, 250*time.Millisecond, b.Next(), "after a reset the first retry is fast again")
+	require.Equal(t, 500*time.Millisecond, b.Next())
 }
 
 // The client's reconnect loop waits on the injected clock for the backoff's delays, drawn with

@@ -8,6 +8,8 @@ import (
 	"net/http"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/recordroom/recordroom/internal/backoff"
 )
 
 // run is the client's connection goroutine: connect, serve until the connection ends, wait out
@@ -22,7 +24,7 @@ func (c *Client) run(first chan<- error) {
 		c.finish(final)
 		close(c.done)
 	}()
-	b := backoff{min: c.opts.BackoffMin, max: c.opts.BackoffMax, rand: c.opts.Rand}
+	b := backoff.Backoff{Min: c.opts.BackoffMin, Max: c.opts.BackoffMax, Rand: c.opts.Rand}
 	connected := false
 	for {
 		cn, err := c.connect()
@@ -41,7 +43,7 @@ func (c *Client) run(first chan<- error) {
 			since := c.opts.Clock.Now()
 			err = c.serve(cn)
 			if c.opts.Clock.Now().Sub(since) >= c.opts.StableAfter {
-				b.reset()
+				b.Reset()
 			}
 			if c.ctx.Err() != nil {
 				return
@@ -62,8 +64,8 @@ func (c *Client) run(first chan<- error) {
 }
 
 // pause waits out the next backoff delay after err; false means Close came first.
-func (c *Client) pause(b *backoff, connected bool, err error) bool {
-	delay := b.next()
+func (c *Client) pause(b *backoff.Backoff, connected bool, err error) bool {
+	delay := b.Next()
 	state := StateReconnecting
 	if !connected {
 		state = StateConnecting

@@ -1,6 +1,10 @@
 package client
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/recordroom/recordroom/filter"
+)
 
 // A mutation written to a connection that ended before its answer is in doubt: the server may
 // have applied it or not. The client sends it again on the next connection, in its original
@@ -77,7 +81,7 @@ func holds(stored, sent json.RawMessage, replace bool) bool {
 		return false
 	}
 	if replace {
-		return jsonEqual(s, w)
+		return filter.Equal(s, w)
 	}
 	have, ok1 := s.(map[string]any)
 	want, ok2 := w.(map[string]any)
@@ -85,7 +89,7 @@ func holds(stored, sent json.RawMessage, replace bool) bool {
 		return false
 	}
 	for k, v := range want {
-		if got, ok := have[k]; !ok || !jsonEqual(got, v) {
+		if got, ok := have[k]; !ok || !filter.Equal(got, v) {
 			return false
 		}
 	}

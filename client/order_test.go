@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/recordroom/recordroom/filter"
 )
 
 func rec(id, data string) Record { return Record{ID: id, Data: json.RawMessage(data)} }
@@ -14,7 +16,7 @@ func rec(id, data string) Record { return Record{ID: id, Data: json.RawMessage(d
 func sortedIDs(o order, recs ...Record) []string {
 	type keyed struct {
 		id  string
-		key []sortValue
+		key filter.Doc
 	}
 	var ks []keyed
 	for _, r := range recs {

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+
+	"github.com/recordroom/recordroom/filter"
 )
 
 // Subscription is a live query: it holds the current result, ordered, and follows every change
@@ -40,7 +42,7 @@ type Subscription struct {
 // entry is one record of the result with its sort key.
 type entry struct {
 	rec Record
-	key []sortValue
+	key filter.Doc
 }
 
 // Subscribe starts a live query on collection (a record collection, or $users, $teams,

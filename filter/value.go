@@ -211,6 +211,10 @@ func rankOf(v any, present bool) int {
 	return rankObject // not a decoded JSON value: sorted with the values it cannot be compared to
 }
 
+// Equal is the where-language's equality of two decoded JSON values (numbers as json.Number):
+// jsonb equality, numbers by value, objects whatever their key order, arrays in order.
+func Equal(a, b any) bool { return jsonEqual(a, b) }
+
 // jsonEqual is jsonb equality: numbers by value, objects whatever their key order, arrays in order.
 func jsonEqual(a, b any) bool {
 	switch x := a.(type) {

@@ -100,8 +100,7 @@ func ParseConfig(url string) (*pgxpool.Config, error) {
 	return cfg, nil
 }
 
-// Pool is the underlying pgx pool, for the few places (the listener's catch-up, the
-// where-compiler) that run SQL of their own.
+// Pool is the underlying pgx pool, for tests and tools that run SQL of their own.
 func (d *DB) Pool() *pgxpool.Pool { return d.pool }
 
 // Close closes every connection of the pool.

@@ -23,8 +23,9 @@ func (h *Hub) handleChange(c Change) {
 	case "users":
 		for room, ids := range groupByRoom(c.Rows) {
 			h.eachSession(room, func(ctx context.Context, s *session) {
-				s.usersChanged(ctx, ids)
-				s.closeUnreadableDocs(ctx)
+				if s.usersChanged(ctx, ids) {
+					s.closeUnreadableDocs(ctx) // only a new role changes what a session may read
+				}
 			})
 		}
 	case "yjs_updates":
@@ -196,19 +197,19 @@ func (s *session) rerunCollection(ctx context.Context, collection string) {
 
 // usersChanged follows changes to the room's users: this session's own user (a new role, or
 // removal from the room) and $users subscriptions. A visit (lastSeenAt) changes no role, so it
-// re-runs only $users.
-func (s *session) usersChanged(ctx context.Context, ids []string) {
+// re-runs only $users. It reports whether the caller's role changed.
+func (s *session) usersChanged(ctx context.Context, ids []string) (roleChanged bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	self := s.caller.UserID
 	if self != "" && slices.Contains(ids, self) {
 		role := s.caller.Role
 		if !s.refreshCallerLocked(ctx) {
-			return
+			return false
 		}
 		if s.caller.Role != role {
 			s.rerunAllLocked(ctx)
-			return
+			return true
 		}
 	}
 	for _, sub := range s.subs {
@@ -216,6 +217,7 @@ func (s *session) usersChanged(ctx context.Context, ids []string) {
 			s.rerunLocked(ctx, sub)
 		}
 	}
+	return false
 }
 
 // resync refreshes the caller's role, then re-runs every subscription: after the listener

@@ -135,6 +135,9 @@ func (d *Docs) Append(ctx context.Context, room, name string, update []byte, reg
 // IsEmptyUpdate reports whether update is well-formed and changes nothing (no structs, no
 // deletions), as a client's SyncStep2 is when it has nothing the server lacks.
 func IsEmptyUpdate(update []byte) bool {
+	if len(update) > 16 {
+		return false // an empty update is a few bytes (yjs writes 00 00): no need to decode
+	}
 	u, err := DecodeUpdate(update)
 	return err == nil && len(u.Structs) == 0 && len(u.Deletes) == 0
 }

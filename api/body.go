@@ -8,7 +8,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // MaxBodyBytes limits JSON request bodies (PROTOCOL.md §5: larger ones get 413).
@@ -23,19 +23,19 @@ func bindJSON(c echo.Context, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return errcode.New(errcode.TooLarge, "request body over %d bytes", MaxBodyBytes)
+			return protocol.New(protocol.TooLarge, "request body over %d bytes", MaxBodyBytes)
 		}
 		if errors.Is(err, io.EOF) {
-			return errcode.New(errcode.BadRequest, "request body is empty: send a JSON object")
+			return protocol.New(protocol.BadRequest, "request body is empty: send a JSON object")
 		}
-		return errcode.New(errcode.BadRequest, "request body: %v", err)
+		return protocol.New(protocol.BadRequest, "request body: %v", err)
 	}
 	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			return errcode.New(errcode.TooLarge, "request body over %d bytes", MaxBodyBytes)
+			return protocol.New(protocol.TooLarge, "request body over %d bytes", MaxBodyBytes)
 		}
-		return errcode.New(errcode.BadRequest, "request body: trailing data after the JSON object")
+		return protocol.New(protocol.BadRequest, "request body: trailing data after the JSON object")
 	}
 	return nil
 }

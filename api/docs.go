@@ -5,7 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/realtime"
 	"github.com/recordroom/recordroom/yjs"
 )
@@ -33,7 +33,7 @@ func (h docHandlers) get(c echo.Context) error {
 		return err
 	}
 	if !read {
-		return errcode.New(errcode.Forbidden, "reading this document needs a higher role")
+		return protocol.New(protocol.Forbidden, "reading this document needs a higher role")
 	}
 	doc, err := h.docs.Load(ctx, c.Param("room"), name)
 	if err != nil {

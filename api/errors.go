@@ -7,26 +7,25 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
-var statusOf = map[errcode.Code]int{
-	errcode.BadRequest:        http.StatusBadRequest,
-	errcode.Unauthorized:      http.StatusUnauthorized,
-	errcode.Forbidden:         http.StatusForbidden,
-	errcode.NotFound:          http.StatusNotFound,
-	errcode.UnknownCollection: http.StatusNotFound,
-	errcode.Conflict:          http.StatusConflict,
-	errcode.TooLarge:          http.StatusRequestEntityTooLarge,
-	errcode.Invalid:           http.StatusUnprocessableEntity,
-	errcode.Limit:             http.StatusTooManyRequests,
-	errcode.Internal:          http.StatusInternalServerError,
-	errcode.Unavailable:       http.StatusServiceUnavailable,
+var statusOf = map[protocol.Code]int{
+	protocol.BadRequest:        http.StatusBadRequest,
+	protocol.Unauthorized:      http.StatusUnauthorized,
+	protocol.Forbidden:         http.StatusForbidden,
+	protocol.NotFound:          http.StatusNotFound,
+	protocol.UnknownCollection: http.StatusNotFound,
+	protocol.Conflict:          http.StatusConflict,
+	protocol.TooLarge:          http.StatusRequestEntityTooLarge,
+	protocol.Invalid:           http.StatusUnprocessableEntity,
+	protocol.Limit:             http.StatusTooManyRequests,
+	protocol.Internal:          http.StatusInternalServerError,
+	protocol.Unavailable:       http.StatusServiceUnavailable,
 }
 
 // httpStatus is the HTTP status that goes with an error code.
-func httpStatus(c errcode.Code) int {
+func httpStatus(c protocol.Code) int {
 	if s, ok := statusOf[c]; ok {
 		return s
 	}
@@ -34,16 +33,16 @@ func httpStatus(c errcode.Code) int {
 }
 
 // codeForStatus maps the errors echo raises itself (no route, wrong method, body too large).
-func codeForStatus(status int) errcode.Code {
+func codeForStatus(status int) protocol.Code {
 	for code, s := range statusOf {
-		if s == status && code != errcode.UnknownCollection {
+		if s == status && code != protocol.UnknownCollection {
 			return code
 		}
 	}
 	if status >= 400 && status < 500 {
-		return errcode.BadRequest
+		return protocol.BadRequest
 	}
-	return errcode.Internal
+	return protocol.Internal
 }
 
 // errorHandler writes every error in the contract's shape. Internal errors are logged with the
@@ -63,13 +62,10 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 			if status != http.StatusMethodNotAllowed { // 405 is a bad request, but precise
 				status = httpStatus(codeForStatus(status))
 			}
-			writeError(c, status, &errcode.Error{Code: codeForStatus(httpErr.Code), Message: msg})
+			writeError(c, status, &protocol.Error{Code: codeForStatus(httpErr.Code), Message: msg})
 			return
 		}
-		apiErr := errcode.As(err)
-		if errors.Is(err, db.ErrUnavailable) {
-			apiErr = errcode.New(errcode.Unavailable, "the database is unreachable: retry shortly")
-		}
+		apiErr := protocol.ErrorOf(err)
 		status := httpStatus(apiErr.Code)
 		if status >= 500 {
 			logger.Error("request failed", "request_id", requestID(c), "err", err)
@@ -78,12 +74,12 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 	}
 }
 
-func writeError(c echo.Context, status int, e *errcode.Error) {
+func writeError(c echo.Context, status int, e *protocol.Error) {
 	var err error
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
 	} else {
-		err = c.JSON(status, map[string]*errcode.Error{"error": e})
+		err = c.JSON(status, map[string]*protocol.Error{"error": e})
 	}
 	if err != nil {
 		c.Logger().Error(err)

@@ -12,39 +12,39 @@ import (
 	"github.com/labstack/echo/v4"
 	"github.com/stretchr/testify/require"
 
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Every code of the contract leaves the server with its HTTP status and the error shape;
 // anything that is not a client-facing error is a 500 whose text stays in the log.
 func TestEveryErrorCodeHasItsStatus(t *testing.T) {
 	t.Parallel()
-	want := map[errcode.Code]int{
-		errcode.BadRequest: 400, errcode.Unauthorized: 401, errcode.Forbidden: 403, errcode.NotFound: 404,
-		errcode.UnknownCollection: 404, errcode.Conflict: 409, errcode.TooLarge: 413, errcode.Invalid: 422,
-		errcode.Limit: 429, errcode.Internal: 500, errcode.Unavailable: 503,
+	want := map[protocol.Code]int{
+		protocol.BadRequest: 400, protocol.Unauthorized: 401, protocol.Forbidden: 403, protocol.NotFound: 404,
+		protocol.UnknownCollection: 404, protocol.Conflict: 409, protocol.TooLarge: 413, protocol.Invalid: 422,
+		protocol.Limit: 429, protocol.Internal: 500, protocol.Unavailable: 503,
 	}
 	handle := errorHandler(slog.New(slog.NewTextHandler(io.Discard, nil)))
-	send := func(err error) (int, errcode.Error) {
+	send := func(err error) (int, protocol.Error) {
 		e := echo.New()
 		rec := httptest.NewRecorder()
 		handle(err, e.NewContext(httptest.NewRequest(http.MethodGet, "/", nil), rec))
-		var body struct{ Error errcode.Error }
+		var body struct{ Error protocol.Error }
 		require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
 		return rec.Code, body.Error
 	}
 	for code, status := range want {
-		got, body := send(errcode.New(code, "because %s", "reasons"))
+		got, body := send(protocol.New(code, "because %s", "reasons"))
 		require.Equal(t, status, got, code)
 		require.Equal(t, code, body.Code)
 		require.Equal(t, "because reasons", body.Message)
 	}
 	got, body := send(errors.New("pq: secret internals"))
 	require.Equal(t, 500, got)
-	require.Equal(t, errcode.Internal, body.Code)
+	require.Equal(t, protocol.Internal, body.Code)
 	require.NotContains(t, body.Message, "secret")
 
 	got, body = send(echo.ErrMethodNotAllowed)
 	require.Equal(t, 405, got)
-	require.Equal(t, errcode.BadRequest, body.Code)
+	require.Equal(t, protocol.BadRequest, body.Code)
 }

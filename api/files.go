@@ -7,8 +7,8 @@ import (
 
 	"github.com/labstack/echo/v4"
 
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/files"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 )
 
@@ -140,7 +140,7 @@ func boolParam(c echo.Context, name string, def bool) (bool, error) {
 	}
 	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return false, errcode.New(errcode.BadRequest, "%s must be true or false, got %q", name, errcode.Clip(v))
+		return false, protocol.New(protocol.BadRequest, "%s must be true or false, got %q", name, protocol.Clip(v))
 	}
 	return b, nil
 }

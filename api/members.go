@@ -7,8 +7,8 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/members"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 )
 
@@ -71,8 +71,8 @@ func (h memberHandlers) setRole(c echo.Context) error {
 	}
 	role, err := access.ParseRole(body.Role)
 	if err != nil {
-		return &errcode.Error{Code: errcode.Invalid, Message: "invalid role",
-			Details: []errcode.Detail{{Path: "role", Message: err.Error()}}}
+		return &protocol.Error{Code: protocol.Invalid, Message: "invalid role",
+			Details: []protocol.Detail{{Path: "role", Message: err.Error()}}}
 	}
 	u, err := h.members.SetRole(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("userId"), role)
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/recordroom/recordroom/access"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 	"github.com/recordroom/recordroom/schema"
 )
@@ -35,7 +35,7 @@ func (h recordHandlers) list(c echo.Context) error {
 	if s := c.QueryParam("limit"); s != "" {
 		n, err := strconv.Atoi(s)
 		if err != nil || n < 1 {
-			return errcode.New(errcode.BadRequest, "limit: must be a whole number from 1 to %d", records.MaxLimit)
+			return protocol.New(protocol.BadRequest, "limit: must be a whole number from 1 to %d", records.MaxLimit)
 		}
 		q.Limit = n
 	}
@@ -115,7 +115,7 @@ func ifMatch(c echo.Context) (*int64, error) {
 	}
 	v, err := strconv.ParseInt(strings.Trim(strings.TrimPrefix(h, "W/"), `"`), 10, 64)
 	if err != nil || v < 0 {
-		return nil, errcode.New(errcode.BadRequest, "If-Match: want a record version number, got %q", h)
+		return nil, protocol.New(protocol.BadRequest, "If-Match: want a record version number, got %q", h)
 	}
 	return &v, nil
 }

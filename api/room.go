@@ -9,9 +9,9 @@ import (
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/internal/ids"
 	"github.com/recordroom/recordroom/members"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Context keys set by roomAuth.
@@ -29,7 +29,7 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 		return func(c echo.Context) error {
 			room := c.Param("room")
 			if !ids.Valid(room) {
-				return errcode.New(errcode.BadRequest, "invalid room id: "+ids.Rule)
+				return protocol.New(protocol.BadRequest, "invalid room id: "+ids.Rule)
 			}
 			ctx := c.Request().Context()
 			token := auth.BearerToken(c.Request().Header.Get(echo.HeaderAuthorization))
@@ -43,7 +43,7 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 					return err
 				}
 				if !r.AllowAnonymous {
-					return errcode.New(errcode.Unauthorized, "missing token: send Authorization: Bearer <jwt>")
+					return protocol.New(protocol.Unauthorized, "missing token: send Authorization: Bearer <jwt>")
 				}
 				c.Set(keyCaller, access.Caller{Role: access.Viewer})
 				return next(c)
@@ -51,7 +51,7 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 			id, err := verifier.Verify(ctx, token)
 			if err != nil {
 				if errors.Is(err, auth.ErrInvalidToken) {
-					return errcode.New(errcode.Unauthorized, "%v", err)
+					return protocol.New(protocol.Unauthorized, "%v", err)
 				}
 				return err
 			}
@@ -92,7 +92,7 @@ func inviteEmailOf(c echo.Context) string {
 // atLeast refuses callers below role.
 func atLeast(c echo.Context, role access.Role, doing string) error {
 	if !callerOf(c).Role.AtLeast(role) {
-		return errcode.New(errcode.Forbidden, "%s needs role %s", doing, role)
+		return protocol.New(protocol.Forbidden, "%s needs role %s", doing, role)
 	}
 	return nil
 }
@@ -107,7 +107,7 @@ func wildcard(c echo.Context) (string, error) {
 	// echo matched the escaped path: its params are still escaped.
 	rest, err := url.PathUnescape(rest)
 	if err != nil {
-		return "", errcode.New(errcode.BadRequest, "malformed path: bad percent-encoding")
+		return "", protocol.New(protocol.BadRequest, "malformed path: bad percent-encoding")
 	}
 	return rest, nil
 }

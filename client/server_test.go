@@ -13,9 +13,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/recordroom/recordroom/app"
 	"github.com/recordroom/recordroom/auth"
-	"github.com/recordroom/recordroom/internal/config"
-	"github.com/recordroom/recordroom/internal/server"
 	"github.com/recordroom/recordroom/internal/testdb"
 )
 
@@ -49,12 +48,12 @@ func (s *testServer) run(ln net.Listener) {
 		"DATABASE_URL": s.dbURL, "RECORDROOM_ADDR": s.addr, "RECORDROOM_JWT_SECRET": testSecret,
 		"RECORDROOM_DATA_DIR": s.dataDir,
 	}
-	cfg, err := config.Load(func(k string) string { return env[k] })
+	cfg, err := app.LoadConfig(func(k string) string { return env[k] })
 	require.NoError(s.t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan struct{}), make(chan error, 1)
 	go func() {
-		done <- server.Run(ctx, cfg, server.Options{
+		done <- app.Run(ctx, cfg, app.Options{
 			Logger: slog.New(slog.NewJSONHandler(io.Discard, nil)), Listener: ln,
 			OnReady: func(string) { close(ready) },
 		})

@@ -166,5 +166,12 @@ var ErrConflict = errors.New("conflict")
 // ErrInvalid: the database refused a value (a check or foreign key constraint).
 var ErrInvalid = errors.New("invalid value")
 
-// ErrUnavailable: the database cannot be reached now; the same request may succeed later.
-var ErrUnavailable = errors.New("database unavailable")
+// ErrUnavailable: the database cannot be reached now; the same request may succeed later. It
+// says so by behaviour (Unavailable), which is how protocol.ErrorOf turns it into `unavailable`
+// on both transports without this package knowing the wire contract.
+var ErrUnavailable error = unavailableError{}
+
+type unavailableError struct{}
+
+func (unavailableError) Error() string     { return "database unavailable" }
+func (unavailableError) Unavailable() bool { return true }

@@ -7,7 +7,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // s3Code is the S3 error code of err ("NoSuchKey", "AccessDenied", …), or "" when the store never
@@ -33,17 +33,14 @@ func isMissing(err error) bool {
 // storeFailed reports an S3 call that failed: clients see "unavailable" and may retry; the cause
 // stays in the chain for the log.
 func storeFailed(doing string, err error) error {
-	return fmt.Errorf("%w: %s: %w", errcode.New(errcode.Unavailable, "the file store is unavailable"), doing, err)
+	return fmt.Errorf("%w: %s: %w", protocol.New(protocol.Unavailable, "the file store is unavailable"), doing, err)
 }
 
-// dbFailed maps a database error: a missing row is the client's not_found, an unreachable
-// database unavailable, anything else internal.
+// dbFailed maps a database error: a missing row is the client's not_found; anything else keeps
+// its cause, which protocol.ErrorOf turns into unavailable or internal.
 func dbFailed(doing string, err error) error {
-	switch {
-	case errors.Is(err, db.ErrNotFound):
-		return errcode.New(errcode.NotFound, "no such file")
-	case errors.Is(err, db.ErrUnavailable):
-		return fmt.Errorf("%w: %s: %w", errcode.New(errcode.Unavailable, "the database is unavailable"), doing, err)
+	if errors.Is(err, db.ErrNotFound) {
+		return protocol.New(protocol.NotFound, "no such file")
 	}
 	return fmt.Errorf("%s: %w", doing, err)
 }

@@ -19,10 +19,10 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/files"
 	"github.com/recordroom/recordroom/internal/s3embed"
 	"github.com/recordroom/recordroom/internal/testdb"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 const room = "room-1"
@@ -163,8 +163,8 @@ func (e *env) paths(t *testing.T, c access.Caller, widget string, ref files.Ref)
 }
 
 // requireCode checks that err is a client error with code.
-func requireCode(t *testing.T, err error, code errcode.Code) {
+func requireCode(t *testing.T, err error, code protocol.Code) {
 	t.Helper()
 	require.Error(t, err)
-	require.Equal(t, code, errcode.As(err).Code, "error: %v", err)
+	require.Equal(t, code, protocol.ErrorOf(err).Code, "error: %v", err)
 }

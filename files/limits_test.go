@@ -11,8 +11,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/files"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // untouchable fails the test if anyone reads it.
@@ -60,11 +60,11 @@ func TestUploadOverTheLimit(t *testing.T) {
 	e := newEnv(t, maxBytes(limit))
 
 	_, err := e.svc.Upload(ctx, bob, room, "w1", self("declared"), untouchable{t}, "", limit+1)
-	requireCode(t, err, errcode.TooLarge)
+	requireCode(t, err, protocol.TooLarge)
 
 	for name, size := range map[string]int{"one part": limit + 1, "several parts": 2*limit + 5} {
 		_, err := e.svc.Upload(ctx, bob, room, "w1", self(name), io.LimitReader(rand.Reader, int64(size)), "", -1)
-		requireCode(t, err, errcode.TooLarge)
+		requireCode(t, err, protocol.TooLarge)
 	}
 	requireNothingStored(t, e)
 
@@ -81,7 +81,7 @@ func TestUploadLongerThanDeclared(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, maxBytes(10))
 	_, err := e.svc.Upload(context.Background(), bob, room, "w1", self("a"), strings.NewReader("eleven byte"), "", 3)
-	requireCode(t, err, errcode.TooLarge)
+	requireCode(t, err, protocol.TooLarge)
 	requireNothingStored(t, e)
 }
 
@@ -95,7 +95,7 @@ func TestUploadBodyFailsMidStream(t *testing.T) {
 		body := newFailingAfter(n)
 		_, err := e.svc.Upload(ctx, bob, room, "w1", self(name), body, "", -1)
 		require.ErrorIs(t, err, body.err, name)
-		require.NotEqual(t, errcode.TooLarge, errcode.As(err).Code)
+		require.NotEqual(t, protocol.TooLarge, protocol.ErrorOf(err).Code)
 	}
 	requireNothingStored(t, e)
 }
@@ -109,7 +109,7 @@ func TestFailedOverwriteKeepsTheOldFile(t *testing.T) {
 	_, err := e.svc.Upload(ctx, bob, room, "w1", self("a.txt"), newFailingAfter(50), "", -1)
 	require.Error(t, err)
 	_, err = e.svc.Upload(ctx, bob, room, "w1", self("a.txt"), strings.NewReader(strings.Repeat("x", 101)), "", -1)
-	requireCode(t, err, errcode.TooLarge)
+	requireCode(t, err, protocol.TooLarge)
 
 	stat, err := e.svc.Stat(ctx, bob, room, "w1", self("a.txt"))
 	require.NoError(t, err)

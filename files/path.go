@@ -5,7 +5,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // MaxPathBytes is the longest file path (PROTOCOL.md §7).
@@ -16,20 +16,20 @@ const MaxPathBytes = 512
 // the same thing to every S3 store, file system and URL, and cannot climb out of its scope.
 func CheckPath(p string) error {
 	if p == "" {
-		return errcode.New(errcode.BadRequest, "file path is empty")
+		return protocol.New(protocol.BadRequest, "file path is empty")
 	}
 	if err := checkPathChars(p); err != nil {
 		return err
 	}
 	if strings.HasPrefix(p, "/") {
-		return errcode.New(errcode.BadRequest, "file path %q must not start with /", errcode.Clip(p))
+		return protocol.New(protocol.BadRequest, "file path %q must not start with /", protocol.Clip(p))
 	}
 	for _, seg := range strings.Split(p, "/") {
 		switch seg {
 		case "":
-			return errcode.New(errcode.BadRequest, "file path %q has an empty segment", errcode.Clip(p))
+			return protocol.New(protocol.BadRequest, "file path %q has an empty segment", protocol.Clip(p))
 		case ".", "..":
-			return errcode.New(errcode.BadRequest, "file path %q has a %q segment", errcode.Clip(p), seg)
+			return protocol.New(protocol.BadRequest, "file path %q has a %q segment", protocol.Clip(p), seg)
 		}
 	}
 	return nil
@@ -45,21 +45,21 @@ func checkPrefix(p string) error {
 		return err
 	}
 	if strings.HasPrefix(p, "/") {
-		return errcode.New(errcode.BadRequest, "prefix %q must not start with /", errcode.Clip(p))
+		return protocol.New(protocol.BadRequest, "prefix %q must not start with /", protocol.Clip(p))
 	}
 	return nil
 }
 
 func checkPathChars(p string) error {
 	if len(p) > MaxPathBytes {
-		return errcode.New(errcode.BadRequest, "file path is %d bytes, more than %d", len(p), MaxPathBytes)
+		return protocol.New(protocol.BadRequest, "file path is %d bytes, more than %d", len(p), MaxPathBytes)
 	}
 	if !utf8.ValidString(p) {
-		return errcode.New(errcode.BadRequest, "file path is not valid UTF-8")
+		return protocol.New(protocol.BadRequest, "file path is not valid UTF-8")
 	}
 	for _, r := range p {
 		if unicode.IsControl(r) || r == '\\' || r == utf8.RuneError {
-			return errcode.New(errcode.BadRequest, "file path %q holds a control character or a backslash", errcode.Clip(p))
+			return protocol.New(protocol.BadRequest, "file path %q holds a control character or a backslash", protocol.Clip(p))
 		}
 	}
 	return nil

@@ -8,7 +8,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // FuzzCheckPath: every path CheckPath accepts keeps the promises of PROTOCOL.md §7 and this
@@ -28,7 +28,7 @@ func FuzzCheckPath(f *testing.F) {
 	f.Fuzz(func(t *testing.T, p, userID string) {
 		err := CheckPath(p)
 		if err != nil {
-			require.Equal(t, errcode.BadRequest, errcode.As(err).Code)
+			require.Equal(t, protocol.BadRequest, protocol.ErrorOf(err).Code)
 			return
 		}
 		require.True(t, len(p) >= 1 && len(p) <= MaxPathBytes)

@@ -9,7 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/recordroom/recordroom/access"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // MaxList is the most files one List returns.
@@ -60,7 +60,7 @@ func (s *Service) Open(ctx context.Context, caller access.Caller, room, widget s
 	}
 	out, err := s.c.s3.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(s.cfg.Bucket), Key: aws.String(t.key)})
 	if isMissing(err) {
-		return nil, File{}, errcode.New(errcode.NotFound, "no such file")
+		return nil, File{}, protocol.New(protocol.NotFound, "no such file")
 	}
 	if err != nil {
 		return nil, File{}, storeFailed("download object", err)

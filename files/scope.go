@@ -5,8 +5,8 @@ import (
 	"strings"
 
 	"github.com/recordroom/recordroom/access"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/internal/ids"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Scope says whose files a request addresses (PROTOCOL.md §7).
@@ -46,13 +46,13 @@ type target struct {
 // A prefix (for List) is checked as one instead of as a path.
 func resolve(c access.Caller, room, widget string, ref Ref, write, prefix bool) (target, error) {
 	if !ids.Valid(room) {
-		return target{}, errcode.New(errcode.BadRequest, "room id %q must be %s", errcode.Clip(room), ids.Rule)
+		return target{}, protocol.New(protocol.BadRequest, "room id %q must be %s", protocol.Clip(room), ids.Rule)
 	}
 	if widget == "" {
 		widget = DefaultWidget
 	}
 	if !ids.Valid(widget) {
-		return target{}, errcode.New(errcode.BadRequest, "widget id %q must be %s", errcode.Clip(widget), ids.Rule)
+		return target{}, protocol.New(protocol.BadRequest, "widget id %q must be %s", protocol.Clip(widget), ids.Rule)
 	}
 	check := CheckPath
 	if prefix {
@@ -67,13 +67,13 @@ func resolve(c access.Caller, room, widget string, ref Ref, write, prefix bool) 
 		t.scopeKey = "widgets/" + widget
 	case ScopeWidget:
 		if !ids.Valid(ref.Widget) {
-			return target{}, errcode.New(errcode.BadRequest, "scope widget needs ?widget=<id>, %s", ids.Rule)
+			return target{}, protocol.New(protocol.BadRequest, "scope widget needs ?widget=<id>, %s", ids.Rule)
 		}
 		t.scopeKey = "widgets/" + ref.Widget
 	case ScopeUser:
 		t.scopeKey = "users/" + c.UserID
 	default:
-		return target{}, errcode.New(errcode.BadRequest, "unknown file scope %q: want self, user or widget", errcode.Clip(string(ref.Scope)))
+		return target{}, protocol.New(protocol.BadRequest, "unknown file scope %q: want self, user or widget", protocol.Clip(string(ref.Scope)))
 	}
 	if err := allowed(c, ref.Scope, write); err != nil {
 		return target{}, err
@@ -85,17 +85,17 @@ func resolve(c access.Caller, room, widget string, ref Ref, write, prefix bool) 
 // allowed applies PROTOCOL.md §7's rules.
 func allowed(c access.Caller, scope Scope, write bool) error {
 	if !c.Role.AtLeast(access.Viewer) {
-		return errcode.New(errcode.Forbidden, "no access to this room's files")
+		return protocol.New(protocol.Forbidden, "no access to this room's files")
 	}
 	switch {
 	case scope == ScopeUser && c.UserID == "":
-		return errcode.New(errcode.Forbidden, "anonymous callers have no personal files")
+		return protocol.New(protocol.Forbidden, "anonymous callers have no personal files")
 	case scope == ScopeUser:
 		return nil // the caller's own files, whatever the role
 	case write && scope == ScopeWidget:
-		return errcode.New(errcode.Forbidden, "another widget's files are read-only")
+		return protocol.New(protocol.Forbidden, "another widget's files are read-only")
 	case write && !c.Role.AtLeast(access.Member):
-		return errcode.New(errcode.Forbidden, "writing files needs role member or admin")
+		return protocol.New(protocol.Forbidden, "writing files needs role member or admin")
 	}
 	return nil
 }

@@ -26,7 +26,7 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Service reads and writes files.
@@ -98,7 +98,7 @@ func (s *Service) Upload(ctx context.Context, caller access.Caller, room, widget
 	}
 	ct, ok := contentType(ctype)
 	if !ok {
-		return File{}, errcode.New(errcode.BadRequest, "content type %q is not a printable header value of at most 255 bytes", errcode.Clip(ctype))
+		return File{}, protocol.New(protocol.BadRequest, "content type %q is not a printable header value of at most 255 bytes", protocol.Clip(ctype))
 	}
 	id := newUploadID()
 	lb := newLimitedBody(body, s.cfg.MaxBytes)
@@ -120,7 +120,7 @@ func (s *Service) Upload(ctx context.Context, caller access.Caller, room, widget
 }
 
 func (s *Service) tooLarge() error {
-	return errcode.New(errcode.TooLarge, "files are limited to %d bytes", s.cfg.MaxBytes)
+	return protocol.New(protocol.TooLarge, "files are limited to %d bytes", s.cfg.MaxBytes)
 }
 
 // commit writes the row of an uploaded object, under the path's lock and only if the object is
@@ -131,7 +131,7 @@ func (s *Service) commit(ctx context.Context, caller access.Caller, t target, id
 	err := s.db.FileLocked(ctx, t.room, t.scopeKey, t.path, func(st db.Store) error {
 		head, err := s.c.s3.HeadObject(ctx, &s3.HeadObjectInput{Bucket: aws.String(s.cfg.Bucket), Key: aws.String(t.key)})
 		if isMissing(err) || (err == nil && metaValue(head.Metadata, uploadIDMeta) != id) {
-			return errcode.New(errcode.Conflict, "another upload or a delete of %q finished first; upload again", errcode.Clip(t.path))
+			return protocol.New(protocol.Conflict, "another upload or a delete of %q finished first; upload again", protocol.Clip(t.path))
 		}
 		if err != nil {
 			return storeFailed("check uploaded object", err)

@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
 
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/files"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // putObject writes an object straight to the store, with no row: what a crash between an
@@ -121,13 +121,13 @@ func TestRacingUploadsAndDeletesKeepRowsTrue(t *testing.T) {
 	close(errs)
 	for err := range errs {
 		if err != nil {
-			code := errcode.As(err).Code
-			require.Contains(t, []errcode.Code{errcode.Conflict, errcode.NotFound}, code, "error: %v", err)
+			code := protocol.ErrorOf(err).Code
+			require.Contains(t, []protocol.Code{protocol.Conflict, protocol.NotFound}, code, "error: %v", err)
 		}
 	}
 
 	f, err := e.svc.Stat(ctx, bob, room, "w1", self("contested"))
-	if errcode.As(err).Code == errcode.NotFound {
+	if protocol.ErrorOf(err).Code == protocol.NotFound {
 		return // deleted last; an object left behind is the sweep's
 	}
 	require.NoError(t, err)

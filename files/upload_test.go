@@ -12,8 +12,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/files"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 )
 
@@ -125,8 +125,8 @@ func TestDelete(t *testing.T) {
 	require.Equal(t, []string{"b.txt"}, e.paths(t, bob, "w1", self("")))
 	require.Equal(t, []string{"rooms/room-1/widgets/w1/b.txt"}, e.objects(t))
 	_, _, err := e.svc.Presign(ctx, bob, room, "w1", self("a.txt"))
-	requireCode(t, err, errcode.NotFound)
+	requireCode(t, err, protocol.NotFound)
 	_, _, err = e.svc.Open(ctx, bob, room, "w1", self("a.txt"))
-	requireCode(t, err, errcode.NotFound)
-	requireCode(t, e.svc.Delete(ctx, bob, room, "w1", self("a.txt")), errcode.NotFound)
+	requireCode(t, err, protocol.NotFound)
+	requireCode(t, e.svc.Delete(ctx, bob, room, "w1", self("a.txt")), protocol.NotFound)
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // An invite is a team membership waiting for the owner of an email. Whoever holds a token whose
@@ -71,5 +71,5 @@ func inviteTo(ctx context.Context, tx db.Store, caller access.Caller, room, id, 
 }
 
 func noInvite(err error, id string) error {
-	return notFound(err, "no pending invite %q to your email", errcode.Clip(id))
+	return notFound(err, "no pending invite %q to your email", protocol.Clip(id))
 }

@@ -10,7 +10,7 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // SeenInterval is how stale lastSeenAt may get: refreshing it on every request would make every
@@ -195,14 +195,14 @@ func needAnotherAdmin(ctx context.Context, tx db.Store, room string) error {
 		return err
 	}
 	if n <= 1 {
-		return errcode.New(errcode.Conflict, "the room's last admin cannot be removed or demoted: make another user admin first")
+		return protocol.New(protocol.Conflict, "the room's last admin cannot be removed or demoted: make another user admin first")
 	}
 	return nil
 }
 
 func notFound(err error, format string, args ...any) error {
 	if errors.Is(err, db.ErrNotFound) {
-		return errcode.New(errcode.NotFound, format, args...)
+		return protocol.New(protocol.NotFound, format, args...)
 	}
 	return err
 }

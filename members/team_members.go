@@ -7,8 +7,8 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/internal/ids"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // maxEmailBytes is the longest email an invite may go to (RFC 5321's path limit, less <>).
@@ -46,11 +46,11 @@ func (s *Service) AddTeamMember(ctx context.Context, caller access.Caller, room,
 			return err
 		}
 		if _, err := tx.TeamGet(ctx, room, teamID); err != nil {
-			return notFound(err, "no team %q in this room", errcode.Clip(teamID))
+			return notFound(err, "no team %q in this room", protocol.Clip(teamID))
 		}
 		if m.UserID != "" {
 			if _, err := tx.UserGet(ctx, room, m.UserID); err != nil {
-				return notFound(err, "no user %q in this room", errcode.Clip(m.UserID))
+				return notFound(err, "no user %q in this room", protocol.Clip(m.UserID))
 			}
 		}
 		m, err = tx.TeamMemberInsert(ctx, m)
@@ -79,7 +79,7 @@ func newMembership(caller access.Caller, room, teamID string, in NewMember) (db.
 	default:
 		email, ok := normalEmail(in.Email)
 		if !ok {
-			return m, invalidField("email", "not an email address: "+errcode.Clip(in.Email))
+			return m, invalidField("email", "not an email address: "+protocol.Clip(in.Email))
 		}
 		m.Email, m.Status = email, db.StatusPending
 	}
@@ -105,18 +105,18 @@ func normalEmail(s string) (string, bool) {
 // may leave a team themselves.
 func (s *Service) RemoveTeamMember(ctx context.Context, caller access.Caller, room, teamID, memberID string) error {
 	if caller.Role != access.Admin && caller.UserID == "" {
-		return errcode.New(errcode.Forbidden, "only admins manage teams")
+		return protocol.New(protocol.Forbidden, "only admins manage teams")
 	}
 	m, err := s.db.TeamMemberGet(ctx, room, memberID)
 	if err == nil && m.TeamID != teamID {
 		err = db.ErrNotFound
 	}
 	if err != nil {
-		return notFound(err, "no member %q in team %q", errcode.Clip(memberID), errcode.Clip(teamID))
+		return notFound(err, "no member %q in team %q", protocol.Clip(memberID), protocol.Clip(teamID))
 	}
 	if caller.Role != access.Admin && m.UserID != caller.UserID {
-		return errcode.New(errcode.Forbidden, "only admins remove others from teams")
+		return protocol.New(protocol.Forbidden, "only admins remove others from teams")
 	}
 	err = s.db.TeamMemberDelete(ctx, room, teamID, memberID)
-	return notFound(err, "no member %q in team %q", errcode.Clip(memberID), errcode.Clip(teamID))
+	return notFound(err, "no member %q in team %q", protocol.Clip(memberID), protocol.Clip(teamID))
 }

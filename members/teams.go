@@ -8,8 +8,8 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/internal/ids"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // maxTeamNameBytes is the longest team name the teams table holds.
@@ -24,7 +24,7 @@ type NewTeam struct {
 // Team reads one team; not_found when there is none.
 func (s *Service) Team(ctx context.Context, room, id string) (db.Team, error) {
 	t, err := s.db.TeamGet(ctx, room, id)
-	return t, notFound(err, "no team %q in this room", errcode.Clip(id))
+	return t, notFound(err, "no team %q in this room", protocol.Clip(id))
 }
 
 // CreateTeam makes a team (admins only); conflict when its id is taken.
@@ -60,7 +60,7 @@ func (s *Service) RenameTeam(ctx context.Context, caller access.Caller, room, id
 		return db.Team{}, err
 	}
 	t, err := s.db.TeamRename(ctx, room, id, name)
-	return t, notFound(err, "no team %q in this room", errcode.Clip(id))
+	return t, notFound(err, "no team %q in this room", protocol.Clip(id))
 }
 
 // DeleteTeam deletes a team with its memberships and invites (admins only).
@@ -68,7 +68,7 @@ func (s *Service) DeleteTeam(ctx context.Context, caller access.Caller, room, id
 	if err := adminOnly(caller, "delete teams"); err != nil {
 		return err
 	}
-	return notFound(s.db.TeamDelete(ctx, room, id), "no team %q in this room", errcode.Clip(id))
+	return notFound(s.db.TeamDelete(ctx, room, id), "no team %q in this room", protocol.Clip(id))
 }
 
 func checkTeamName(name string) error {
@@ -85,20 +85,20 @@ func checkTeamName(name string) error {
 
 func adminOnly(caller access.Caller, doing string) error {
 	if caller.Role != access.Admin {
-		return errcode.New(errcode.Forbidden, "only admins %s", doing)
+		return protocol.New(protocol.Forbidden, "only admins %s", doing)
 	}
 	return nil
 }
 
 func invalidField(path, message string) error {
-	return &errcode.Error{Code: errcode.Invalid, Message: message,
-		Details: []errcode.Detail{{Path: path, Message: message}}}
+	return &protocol.Error{Code: protocol.Invalid, Message: message,
+		Details: []protocol.Detail{{Path: path, Message: message}}}
 }
 
 // conflict turns the database's conflict into the client's, with a message saying what clashed.
 func conflict(err error, format string, args ...any) error {
 	if errors.Is(err, db.ErrConflict) {
-		return errcode.New(errcode.Conflict, format, args...)
+		return protocol.New(protocol.Conflict, format, args...)
 	}
 	return err
 }

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/yjs"
 )
 
@@ -29,7 +29,7 @@ type awareState struct {
 func (s *session) awareness(ctx context.Context, name string, update []byte) {
 	entries, err := yjs.DecodeAwareness(update)
 	if err != nil {
-		s.docError(name, errcode.New(errcode.BadRequest, "not an awareness update: %v", err))
+		s.docError(name, protocol.New(protocol.BadRequest, "not an awareness update: %v", err))
 		return
 	}
 	s.mu.Lock()

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/recordroom/recordroom/access"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/yjs"
 )
 
@@ -27,7 +27,7 @@ func (s *session) handleBinary(frame []byte) {
 	if name == "" {
 		var err error
 		if name, msg, err = yjs.DecodeFrame(frame); err != nil {
-			s.sendError(errorMessage{Code: errcode.BadRequest, Message: "a binary frame is varString(docName) followed by one y-protocols message: " + err.Error()})
+			s.sendError(errorMessage{Code: protocol.BadRequest, Message: "a binary frame is varString(docName) followed by one y-protocols message: " + err.Error()})
 			return
 		}
 	}
@@ -37,7 +37,7 @@ func (s *session) handleBinary(frame []byte) {
 	}
 	m, err := yjs.DecodeMessage(msg)
 	if err != nil {
-		s.docError(name, errcode.New(errcode.BadRequest, "not a y-protocols message: %v", err))
+		s.docError(name, protocol.New(protocol.BadRequest, "not a y-protocols message: %v", err))
 		return
 	}
 	ctx, cancel := workContext()
@@ -63,7 +63,7 @@ func CheckDocName(name string) error {
 	bad := name == "" || len(name) > maxDocName || !utf8.ValidString(name) ||
 		strings.IndexFunc(name, unicode.IsControl) >= 0
 	if bad {
-		return errcode.New(errcode.BadRequest, "a document name is 1–256 bytes of UTF-8 without control characters")
+		return protocol.New(protocol.BadRequest, "a document name is 1–256 bytes of UTF-8 without control characters")
 	}
 	return nil
 }
@@ -92,7 +92,7 @@ func DocRights(ctx context.Context, h *Hub, caller access.Caller, room, name str
 func (s *session) openDoc(ctx context.Context, name string, clientSV []byte) {
 	read, _, err := s.docRights(ctx, name)
 	if err == nil && !read {
-		err = errcode.New(errcode.Forbidden, "reading this document needs a higher role")
+		err = protocol.New(protocol.Forbidden, "reading this document needs a higher role")
 	}
 	if err != nil {
 		s.docError(name, err)
@@ -131,7 +131,7 @@ func (s *session) writeDoc(ctx context.Context, name string, update []byte) {
 	}
 	_, write, err := s.docRights(ctx, name)
 	if err == nil && !write {
-		err = errcode.New(errcode.Forbidden, "editing this document needs a higher role")
+		err = protocol.New(protocol.Forbidden, "editing this document needs a higher role")
 	}
 	if err != nil {
 		s.hub.metrics.docUpdates.WithLabelValues("refused").Inc()
@@ -163,8 +163,8 @@ func (s *session) sendDoc(name string, msg []byte) {
 // (PROTOCOL.md §6), y-protocols' permission-denied message on a plain y-websocket socket (the
 // only failure y-websocket clients understand; its reason carries the code).
 func (s *session) docError(name string, err error) {
-	e := errcode.As(err)
-	if e.Code == errcode.Internal {
+	e := protocol.ErrorOf(err)
+	if e.Code == protocol.Internal {
 		s.hub.cfg.Logger.Error("yjs document", "room", s.room, "doc", name, "err", err)
 	}
 	s.hub.metrics.errors.WithLabelValues(string(e.Code)).Inc()
@@ -200,7 +200,7 @@ func (s *session) closeUnreadableDocs(ctx context.Context) {
 	s.mu.Unlock()
 	for _, name := range names {
 		read, _, err := s.docRights(ctx, name)
-		if read || (err != nil && errcode.As(err).Code == errcode.Internal) {
+		if read || (err != nil && protocol.ErrorOf(err).Code == protocol.Internal) {
 			continue // still readable, or cannot tell now: keep it
 		}
 		s.mu.Lock()
@@ -213,6 +213,6 @@ func (s *session) closeUnreadableDocs(ctx context.Context) {
 		k := docKey{s.room, name}
 		s.hub.docs.leave(k, s)
 		s.hub.awarenessGone(k, d.clients)
-		s.docError(name, errcode.New(errcode.Forbidden, "this document is no longer readable for you"))
+		s.docError(name, protocol.New(protocol.Forbidden, "this document is no longer readable for you"))
 	}
 }

@@ -7,8 +7,8 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // handleChange delivers one change notification (or a run of them, coalesced) to every affected
@@ -248,7 +248,7 @@ func (s *session) refreshCallerLocked(ctx context.Context) bool {
 	}
 	u, err := s.hub.cfg.Members.User(ctx, s.room, s.caller.UserID)
 	if err != nil {
-		if errcode.As(err).Code == errcode.NotFound {
+		if protocol.ErrorOf(err).Code == protocol.NotFound {
 			s.close(CloseRemoved, "removed from the room")
 		} else {
 			s.hub.cfg.Logger.Error("refresh websocket user; closing", "room", s.room, "err", err)

@@ -7,8 +7,8 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 )
 
@@ -28,7 +28,7 @@ func isSystem(collection string) bool {
 func (s *session) handle(frame []byte) {
 	var m clientMessage
 	if err := json.Unmarshal(frame, &m); err != nil {
-		s.fail(salvage(frame), errcode.New(errcode.BadRequest, "not a valid message: %v", err))
+		s.fail(salvage(frame), protocol.New(protocol.BadRequest, "not a valid message: %v", err))
 		return
 	}
 	ctx, cancel := workContext()
@@ -40,14 +40,14 @@ func (s *session) handle(frame []byte) {
 		s.fail(m, s.subscribe(ctx, m))
 	case "unsubscribe":
 		if m.Sub == "" {
-			s.fail(m, errcode.New(errcode.BadRequest, "unsubscribe needs the sub to end"))
+			s.fail(m, protocol.New(protocol.BadRequest, "unsubscribe needs the sub to end"))
 			return
 		}
 		s.unsubscribe(m.Sub)
 	case "create", "put", "remove":
 		s.mutate(ctx, m)
 	default:
-		s.fail(m, errcode.New(errcode.BadRequest, "unknown message type %q: want subscribe, unsubscribe, create, put, remove or ping", errcode.Clip(m.Type)))
+		s.fail(m, protocol.New(protocol.BadRequest, "unknown message type %q: want subscribe, unsubscribe, create, put, remove or ping", protocol.Clip(m.Type)))
 	}
 }
 
@@ -68,8 +68,8 @@ func (s *session) fail(m clientMessage, err error) {
 	if err == nil {
 		return
 	}
-	e := errcode.As(err)
-	if e.Code == errcode.Internal {
+	e := protocol.ErrorOf(err)
+	if e.Code == protocol.Internal {
 		s.hub.cfg.Logger.Error("websocket request failed", "type", m.Type, "room", s.room, "err", err)
 	}
 	msg := errorMessage{Ref: m.Ref, Code: e.Code, Message: e.Message, Details: e.Details}
@@ -81,7 +81,7 @@ func (s *session) fail(m clientMessage, err error) {
 
 func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 	if m.Sub == "" || len(m.Sub) > 128 {
-		return errcode.New(errcode.BadRequest, "sub: want an id of 1–128 characters")
+		return protocol.New(protocol.BadRequest, "sub: want an id of 1–128 characters")
 	}
 	sub := &subscription{id: m.Sub, collection: m.Collection, sent: map[string]stamp{}}
 	s.mu.Lock()
@@ -91,13 +91,13 @@ func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 	if _, replacing := s.subs[m.Sub]; replacing {
 		s.dropSubLocked(m.Sub)
 	} else if len(s.subs) >= s.hub.cfg.MaxSubscriptions {
-		return errcode.New(errcode.Limit, "at most %d subscriptions per connection", s.hub.cfg.MaxSubscriptions)
+		return protocol.New(protocol.Limit, "at most %d subscriptions per connection", s.hub.cfg.MaxSubscriptions)
 	}
 	req := records.Query{Where: m.Where, OrderBy: m.OrderBy}
 	if m.Limit != nil {
 		// Over the wire an explicit 0 is a mistake; records.Query reads 0 as "the default".
 		if *m.Limit < 1 || *m.Limit > records.MaxLimit {
-			return errcode.New(errcode.BadRequest, "limit: must be 1 to %d, got %d", records.MaxLimit, *m.Limit)
+			return protocol.New(protocol.BadRequest, "limit: must be 1 to %d, got %d", records.MaxLimit, *m.Limit)
 		}
 		req.Limit = *m.Limit
 	}
@@ -138,15 +138,15 @@ func (s *session) prepare(ctx context.Context, sub *subscription, req records.Qu
 		return nil
 	}
 	if !s.caller.Role.AtLeast(access.Member) {
-		return errcode.New(errcode.Forbidden, "reading %s needs role member", sub.collection)
+		return protocol.New(protocol.Forbidden, "reading %s needs role member", sub.collection)
 	}
 	where, err := filter.Parse(req.Where)
 	if err != nil {
-		return errcode.New(errcode.BadRequest, "%v", err)
+		return protocol.New(protocol.BadRequest, "%v", err)
 	}
 	order, err := filter.ParseOrder(req.OrderBy)
 	if err != nil {
-		return errcode.New(errcode.BadRequest, "%v", err)
+		return protocol.New(protocol.BadRequest, "%v", err)
 	}
 	sub.system, sub.request = &systemQuery{where: where, order: order}, req
 	return nil
@@ -163,7 +163,7 @@ func (s *session) unsubscribe(id string) {
 func (s *session) mutate(ctx context.Context, m clientMessage) {
 	if isSystem(m.Collection) || strings.HasPrefix(m.Collection, "$") {
 		s.hub.metrics.mutations.WithLabelValues(m.Type, "error").Inc()
-		s.fail(m, errcode.New(errcode.Forbidden, "%s is read-only: system collections change through the REST routes", errcode.Clip(m.Collection)))
+		s.fail(m, protocol.New(protocol.Forbidden, "%s is read-only: system collections change through the REST routes", protocol.Clip(m.Collection)))
 		return
 	}
 	s.mu.Lock()

@@ -3,7 +3,7 @@ package realtime
 import (
 	"encoding/json"
 
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // ProtocolVersion is announced in hello.
@@ -57,20 +57,20 @@ type pongMessage struct {
 }
 
 type errorMessage struct {
-	Type    string           `json:"type"`
-	Ref     string           `json:"ref,omitempty"`
-	Sub     string           `json:"sub,omitempty"`
-	Code    errcode.Code     `json:"code"`
-	Message string           `json:"message"`
-	Details []errcode.Detail `json:"details,omitempty"`
+	Type    string            `json:"type"`
+	Ref     string            `json:"ref,omitempty"`
+	Sub     string            `json:"sub,omitempty"`
+	Code    protocol.Code     `json:"code"`
+	Message string            `json:"message"`
+	Details []protocol.Detail `json:"details,omitempty"`
 }
 
 // docErrorMessage is a failed Yjs message on the main socket (PROTOCOL.md §6).
 type docErrorMessage struct {
-	Type    string       `json:"type"`
-	Doc     string       `json:"doc"`
-	Code    errcode.Code `json:"code"`
-	Message string       `json:"message"`
+	Type    string        `json:"type"`
+	Doc     string        `json:"doc"`
+	Code    protocol.Code `json:"code"`
+	Message string        `json:"message"`
 }
 
 // Close codes of PROTOCOL.md §4.

@@ -26,9 +26,8 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
 
+	"github.com/recordroom/recordroom/app"
 	"github.com/recordroom/recordroom/auth"
-	"github.com/recordroom/recordroom/internal/config"
-	"github.com/recordroom/recordroom/internal/server"
 	"github.com/recordroom/recordroom/internal/testdb"
 )
 
@@ -73,7 +72,7 @@ func (c *wsCluster) startReplica() *wsReplica {
 	t := c.t
 	t.Helper()
 	dataDir := t.TempDir()
-	cfg, err := config.Load(func(k string) string {
+	cfg, err := app.LoadConfig(func(k string) string {
 		return map[string]string{
 			"DATABASE_URL":          c.db.URL,
 			"RECORDROOM_ADDR":       "127.0.0.1:0",
@@ -86,7 +85,7 @@ func (c *wsCluster) startReplica() *wsReplica {
 	r := &wsReplica{t: t, cancel: cancel, done: make(chan error, 1)}
 	ready := make(chan string, 1)
 	go func() {
-		r.done <- server.Run(ctx, cfg, server.Options{
+		r.done <- app.Run(ctx, cfg, app.Options{
 			Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
 			OnReady: func(addr string) { ready <- addr },
 		})
@@ -122,7 +121,7 @@ func (r *wsReplica) Stop() {
 			if err != nil {
 				r.t.Errorf("replica %s: Run returned %v", r.addr, err)
 			}
-		case <-time.After(server.ShutdownTimeout + 10*time.Second):
+		case <-time.After(app.ShutdownTimeout + 10*time.Second):
 			r.t.Errorf("replica %s: Run did not return after cancel", r.addr)
 		}
 	})

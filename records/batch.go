@@ -8,7 +8,7 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/schema"
 )
 
@@ -291,7 +291,7 @@ func (w *write) plan(current *db.Record) (db.Record, planOp, error) {
 		return *current, opDelete, mayChange(w.caller, w.c, *current, w.ifVersion)
 	case current == nil: // put of a missing record: a create
 		if w.ifVersion != nil && *w.ifVersion != 0 {
-			return db.Record{}, 0, errcode.New(errcode.Conflict, "record %q does not exist (ifVersion %d)", errcode.Clip(w.key.ID), *w.ifVersion)
+			return db.Record{}, 0, protocol.New(protocol.Conflict, "record %q does not exist (ifVersion %d)", protocol.Clip(w.key.ID), *w.ifVersion)
 		}
 		if err := mayCreate(w.caller, w.c); err != nil {
 			return db.Record{}, 0, err

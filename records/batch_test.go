@@ -12,8 +12,8 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/internal/testdb"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 )
 
@@ -65,14 +65,14 @@ func TestConcurrentMutationsKeepTheirOwnOutcomes(t *testing.T) {
 		case 0:
 			assert.NoError(t, err, i)
 		case 1:
-			assert.Equal(t, errcode.Invalid, errcode.As(err).Code, i)
+			assert.Equal(t, protocol.Invalid, protocol.ErrorOf(err).Code, i)
 		case 2:
-			assert.Equal(t, errcode.BadRequest, errcode.As(err).Code, "%d: %v", i, err)
+			assert.Equal(t, protocol.BadRequest, protocol.ErrorOf(err).Code, "%d: %v", i, err)
 		case 3:
 			if err == nil {
 				wins++
 			} else {
-				assert.Equal(t, errcode.Conflict, errcode.As(err).Code, i)
+				assert.Equal(t, protocol.Conflict, protocol.ErrorOf(err).Code, i)
 			}
 		}
 	}
@@ -107,12 +107,12 @@ func TestConcurrentPutsOfOneRecordAllApply(t *testing.T) {
 
 	stale := int64(1)
 	_, err = s.Remove(ctx, alice, "r", "c", "x", &stale)
-	require.Equal(t, errcode.Conflict, errcode.As(err).Code)
+	require.Equal(t, protocol.Conflict, protocol.ErrorOf(err).Code)
 	removed, err := s.Remove(ctx, alice, "r", "c", "x", nil)
 	require.NoError(t, err)
 	require.Equal(t, int64(n+1), removed.Version, "a remove answers the record as it was")
 	_, err = s.Remove(ctx, alice, "r", "c", "x", nil)
-	require.Equal(t, errcode.NotFound, errcode.As(err).Code)
+	require.Equal(t, protocol.NotFound, protocol.ErrorOf(err).Code)
 }
 
 // Concurrent puts of one missing record, spread over concurrent batches, are all upserts: one

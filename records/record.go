@@ -7,10 +7,10 @@ import (
 	"time"
 
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/filter"
 	"github.com/recordroom/recordroom/internal/ids"
 	"github.com/recordroom/recordroom/internal/jsontime"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Record is a record as clients see it (PROTOCOL.md §3).
@@ -64,7 +64,7 @@ func checkID(id string) (string, error) {
 // checkGivenID validates the id of an existing (or to be upserted) record.
 func checkGivenID(id string) error {
 	if !ids.Valid(id) {
-		return errcode.New(errcode.BadRequest, "invalid id %q: %s", errcode.Clip(id), ids.Rule)
+		return protocol.New(protocol.BadRequest, "invalid id %q: %s", protocol.Clip(id), ids.Rule)
 	}
 	return nil
 }
@@ -76,11 +76,11 @@ const MaxDepth = 64
 // Numbers stay json.Number, so they are stored exactly as sent.
 func decodeData(raw json.RawMessage) (map[string]any, error) {
 	if d := depth(raw); d > MaxDepth {
-		return nil, errcode.New(errcode.BadRequest, "data nests %d levels deep: at most %d", d, MaxDepth)
+		return nil, protocol.New(protocol.BadRequest, "data nests %d levels deep: at most %d", d, MaxDepth)
 	}
 	data, err := decodeObject(raw)
 	if err != nil {
-		return nil, errcode.New(errcode.BadRequest, "data must be a JSON object: %v", err)
+		return nil, protocol.New(protocol.BadRequest, "data must be a JSON object: %v", err)
 	}
 	return data, nil
 }

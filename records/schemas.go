@@ -9,7 +9,7 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/schema"
 )
 
@@ -59,11 +59,11 @@ func (s *Service) Schema(ctx context.Context, room string) (*schema.Schema, erro
 // with what is wrong in it, and nothing changes.
 func (s *Service) SetSchema(ctx context.Context, caller access.Caller, room string, raw json.RawMessage) (*schema.Schema, error) {
 	if caller.Role != access.Admin {
-		return nil, errcode.New(errcode.Forbidden, "only admins change the schema")
+		return nil, protocol.New(protocol.Forbidden, "only admins change the schema")
 	}
 	parsed, err := s.schemas.parse(raw)
 	if err != nil {
-		return nil, errcode.New(errcode.BadRequest, "invalid schema: %v", err)
+		return nil, protocol.New(protocol.BadRequest, "invalid schema: %v", err)
 	}
 	if err := s.db.RoomEnsure(ctx, room); err != nil {
 		return nil, err
@@ -77,7 +77,7 @@ func (s *Service) SetSchema(ctx context.Context, caller access.Caller, room stri
 // collection finds a collection's rules in the room's schema.
 func (s *Service) collection(ctx context.Context, room, name string) (*schema.Collection, error) {
 	if !schema.ValidCollectionName(name) {
-		return nil, errcode.New(errcode.BadRequest, "invalid collection name %q: 1–64 characters of A-Z a-z 0-9 _ -", errcode.Clip(name))
+		return nil, protocol.New(protocol.BadRequest, "invalid collection name %q: 1–64 characters of A-Z a-z 0-9 _ -", protocol.Clip(name))
 	}
 	sc, err := s.Schema(ctx, room)
 	if err != nil {
@@ -85,7 +85,7 @@ func (s *Service) collection(ctx context.Context, room, name string) (*schema.Co
 	}
 	c, ok := sc.Collection(name)
 	if !ok {
-		return nil, errcode.New(errcode.UnknownCollection, "collection %q is not in this room's schema", name)
+		return nil, protocol.New(protocol.UnknownCollection, "collection %q is not in this room's schema", name)
 	}
 	return c, nil
 }

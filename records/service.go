@@ -11,8 +11,8 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/schema"
 )
 
@@ -82,13 +82,13 @@ func (s *Service) Prepare(ctx context.Context, caller access.Caller, room, colle
 	if c.Read == access.LevelOwner {
 		p.OwnerScoped, p.Owner = true, caller.UserID
 	} else if !access.Allowed(caller, c.Read, access.Read, "") {
-		return nil, errcode.New(errcode.Forbidden, "reading %q needs role %s", collection, c.Read)
+		return nil, protocol.New(protocol.Forbidden, "reading %q needs role %s", collection, c.Read)
 	}
 	if p.Limit == 0 {
 		p.Limit = DefaultLimit
 	}
 	if p.Limit < 1 || p.Limit > MaxLimit {
-		return nil, errcode.New(errcode.BadRequest, "limit: must be 1 to %d, got %d", MaxLimit, q.Limit)
+		return nil, protocol.New(protocol.BadRequest, "limit: must be 1 to %d, got %d", MaxLimit, q.Limit)
 	}
 	if p.Where, err = filter.Parse(q.Where); err != nil {
 		return nil, badRequest(err)
@@ -160,7 +160,7 @@ func (s *Service) readable(ctx context.Context, caller access.Caller, room, coll
 		return nil, db.Record{}, err
 	}
 	if c.Read != access.LevelOwner && !access.Allowed(caller, c.Read, access.Read, "") {
-		return nil, db.Record{}, errcode.New(errcode.Forbidden, "reading %q needs role %s", collection, c.Read)
+		return nil, db.Record{}, protocol.New(protocol.Forbidden, "reading %q needs role %s", collection, c.Read)
 	}
 	r, err := s.db.RecordGet(ctx, room, collection, id)
 	if err != nil {
@@ -175,7 +175,7 @@ func (s *Service) readable(ctx context.Context, caller access.Caller, room, coll
 func badRequest(err error) error {
 	var fe *filter.Error
 	if errors.As(err, &fe) {
-		return errcode.New(errcode.BadRequest, "%s", fe.Error())
+		return protocol.New(protocol.BadRequest, "%s", fe.Error())
 	}
 	return err
 }
@@ -183,11 +183,11 @@ func badRequest(err error) error {
 func recordErr(err error, collection, id string) error {
 	switch {
 	case errors.Is(err, db.ErrNotFound):
-		return errcode.New(errcode.NotFound, "no record %q in %q", errcode.Clip(id), collection)
+		return protocol.New(protocol.NotFound, "no record %q in %q", protocol.Clip(id), collection)
 	case errors.Is(err, db.ErrConflict):
-		return errcode.New(errcode.Conflict, "record %q exists in %q", errcode.Clip(id), collection)
+		return protocol.New(protocol.Conflict, "record %q exists in %q", protocol.Clip(id), collection)
 	case errors.Is(err, db.ErrInvalid):
-		return errcode.New(errcode.BadRequest, "data cannot be stored: %v", err)
+		return protocol.New(protocol.BadRequest, "data cannot be stored: %v", err)
 	}
 	return err
 }

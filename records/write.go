@@ -6,7 +6,7 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/schema"
 )
 
@@ -68,7 +68,7 @@ func (s *Service) changeable(ctx context.Context, caller access.Caller, room, co
 		return nil, err
 	}
 	if !caller.Role.AtLeast(access.Member) {
-		return nil, errcode.New(errcode.Forbidden, "viewers cannot modify records")
+		return nil, protocol.New(protocol.Forbidden, "viewers cannot modify records")
 	}
 	return c, checkGivenID(id)
 }
@@ -87,16 +87,16 @@ func mayChange(caller access.Caller, c *schema.Collection, current db.Record, if
 		return forbiddenWrite(c)
 	}
 	if ifVersion != nil && *ifVersion != current.Version {
-		return errcode.New(errcode.Conflict, "record %q is at version %d, not %d", errcode.Clip(current.ID), current.Version, *ifVersion)
+		return protocol.New(protocol.Conflict, "record %q is at version %d, not %d", protocol.Clip(current.ID), current.Version, *ifVersion)
 	}
 	return nil
 }
 
 func forbiddenWrite(c *schema.Collection) error {
 	if c.Write == access.LevelOwner {
-		return errcode.New(errcode.Forbidden, "only a record's creator may change it in %q", c.Name)
+		return protocol.New(protocol.Forbidden, "only a record's creator may change it in %q", c.Name)
 	}
-	return errcode.New(errcode.Forbidden, "writing %q needs role %s", c.Name, c.Write)
+	return protocol.New(protocol.Forbidden, "writing %q needs role %s", c.Name, c.Write)
 }
 
 func validate(c *schema.Collection, data map[string]any) error {
@@ -104,9 +104,9 @@ func validate(c *schema.Collection, data map[string]any) error {
 	if len(fieldErrs) == 0 {
 		return nil
 	}
-	e := &errcode.Error{Code: errcode.Invalid, Message: "data does not match the schema of " + c.Name}
+	e := &protocol.Error{Code: protocol.Invalid, Message: "data does not match the schema of " + c.Name}
 	for _, fe := range fieldErrs {
-		e.Details = append(e.Details, errcode.Detail{Path: fe.Path, Message: fe.Message})
+		e.Details = append(e.Details, protocol.Detail{Path: fe.Path, Message: fe.Message})
 	}
 	return e
 }

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // DocsConfig tunes document storage; zero fields take the defaults below.
@@ -113,7 +113,7 @@ func (d *Docs) Append(ctx context.Context, room, name string, update []byte, reg
 			return err
 		}
 		if bytes+int64(len(update)) > d.cfg.MaxDocBytes {
-			return errcode.New(errcode.TooLarge, "document %q would pass its limit of %d bytes", errcode.Clip(name), d.cfg.MaxDocBytes)
+			return protocol.New(protocol.TooLarge, "document %q would pass its limit of %d bytes", protocol.Clip(name), d.cfg.MaxDocBytes)
 		}
 		if seq, err = tx.YjsUpdateInsert(ctx, room, name, update); err != nil {
 			return err
@@ -147,10 +147,10 @@ func IsEmptyUpdate(update []byte) bool {
 func ClientError(err error) error {
 	var lim *LimitError
 	if errors.As(err, &lim) {
-		return errcode.New(errcode.TooLarge, "update refused: %s is %d", lim.Limit, lim.Max)
+		return protocol.New(protocol.TooLarge, "update refused: %s is %d", lim.Limit, lim.Max)
 	}
 	if errors.Is(err, ErrMalformed) {
-		return errcode.New(errcode.BadRequest, "not a well-formed Yjs update: %v", err)
+		return protocol.New(protocol.BadRequest, "not a well-formed Yjs update: %v", err)
 	}
 	return err
 }

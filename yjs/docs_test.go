@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/errcode"
 	"github.com/recordroom/recordroom/internal/testdb"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/yjs"
 )
 
@@ -105,7 +105,7 @@ func TestDocsRefuseWhatTheyCannotStore(t *testing.T) {
 	docs, database := openDocs(t, yjs.DocsConfig{MaxDocBytes: int64(len(updates[0]) + 10)})
 
 	_, err := docs.Append(ctx, "r", "d", []byte{1, 2, 3}, nil)
-	require.Equal(t, errcode.BadRequest, errcode.As(err).Code)
+	require.Equal(t, protocol.BadRequest, protocol.ErrorOf(err).Code)
 	seq, err := docs.Append(ctx, "r", "d", yjs.EmptyUpdate(), nil)
 	require.NoError(t, err)
 	require.Zero(t, seq)
@@ -114,7 +114,7 @@ func TestDocsRefuseWhatTheyCannotStore(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, seq, registered)
 	_, err = docs.Append(ctx, "r", "d", updates[1], nil)
-	require.Equal(t, errcode.TooLarge, errcode.As(err).Code)
+	require.Equal(t, protocol.TooLarge, protocol.ErrorOf(err).Code)
 	require.Contains(t, err.Error(), "limit")
 
 	bytes, tail, err := database.YjsDocSize(ctx, "r", "d")

@@ -10,7 +10,7 @@ import (
 	"runtime/pprof"
 	"strings"
 
-	"github.com/recordroom/recordroom/internal/bench"
+	"github.com/recordroom/recordroom/bench"
 )
 
 // benchCmd runs `recordroom bench`: the table goes to stdout, and with --json one JSON object

@@ -5,16 +5,15 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/recordroom/recordroom/internal/config"
-	"github.com/recordroom/recordroom/internal/server"
+	"github.com/recordroom/recordroom/app"
 )
 
 func serve(ctx context.Context, getenv func(string) string) error {
-	cfg, err := config.Load(getenv)
+	cfg, err := app.LoadConfig(getenv)
 	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	slog.SetDefault(logger)
-	return server.Run(ctx, cfg, server.Options{Logger: logger})
+	return app.Run(ctx, cfg, app.Options{Logger: logger})
 }

@@ -12,10 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/recordroom/recordroom/app"
 	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/client"
-	"github.com/recordroom/recordroom/internal/config"
-	"github.com/recordroom/recordroom/internal/server"
 	"github.com/recordroom/recordroom/internal/testdb"
 )
 
@@ -29,12 +28,12 @@ func startServer(t *testing.T) string {
 	require.NoError(t, err)
 	env := map[string]string{"DATABASE_URL": testdb.New(t).URL, "RECORDROOM_ADDR": ln.Addr().String(),
 		"RECORDROOM_JWT_SECRET": "watch-secret", "RECORDROOM_DATA_DIR": t.TempDir()}
-	cfg, err := config.Load(func(k string) string { return env[k] })
+	cfg, err := app.LoadConfig(func(k string) string { return env[k] })
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready, done := make(chan struct{}), make(chan error, 1)
 	go func() {
-		done <- server.Run(ctx, cfg, server.Options{Logger: slog.New(slog.DiscardHandler), Listener: ln,
+		done <- app.Run(ctx, cfg, app.Options{Logger: slog.New(slog.DiscardHandler), Listener: ln,
 			OnReady: func(string) { close(ready) }})
 	}()
 	t.Cleanup(func() { cancel(); require.NoError(t, <-done) })

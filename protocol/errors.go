@@ -1,13 +1,11 @@
-// Package errcode holds the error codes of PROTOCOL.md §5, shared by every service and both
-// transports: REST maps them to HTTP statuses, the WebSocket sends them in error messages.
-package errcode
+package protocol
 
 import (
 	"errors"
 	"fmt"
 )
 
-// Code is a machine-readable error code.
+// Code is a machine-readable error code (PROTOCOL.md §5), the same on REST and WebSocket.
 type Code string
 
 // The codes of the contract.
@@ -25,8 +23,13 @@ const (
 	Unavailable       Code = "unavailable"
 )
 
+// Codes lists every code of the contract, in the order of PROTOCOL.md §5.
+var Codes = []Code{BadRequest, Unauthorized, Forbidden, NotFound, UnknownCollection, Conflict,
+	TooLarge, Invalid, Limit, Internal, Unavailable}
+
 // Error is an error a client may see: a code, a message that says what was wrong, and for
-// `invalid` the failing field paths.
+// `invalid` the failing field paths. REST sends it as {"error": Error}, the WebSocket inside an
+// ErrorMessage.
 type Error struct {
 	Code    Code     `json:"code"`
 	Message string   `json:"message"`
@@ -46,12 +49,25 @@ func New(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
-// As finds the client-facing error in err's chain; anything else is internal, and its text is
-// not shown to clients.
-func As(err error) *Error {
+// unavailable is the behaviour a lower layer's error shows to say "a dependency cannot be
+// reached now; the same request may succeed later" (db.ErrUnavailable does), so that layer needs
+// no import of this package and every transport still answers `unavailable`.
+type unavailable interface {
+	Unavailable() bool
+}
+
+// ErrorOf is the one translation of any error a service returns into what a client sees, used by
+// REST and WebSocket alike: the *Error in err's chain; else `unavailable` when an error in the
+// chain says it is unavailable; else `internal`, whose cause is the server's log's business and
+// never shown to clients.
+func ErrorOf(err error) *Error {
 	var e *Error
 	if errors.As(err, &e) {
 		return e
+	}
+	var u unavailable
+	if errors.As(err, &u) && u.Unavailable() {
+		return &Error{Code: Unavailable, Message: "a service the server needs is unreachable: retry shortly"}
 	}
 	return &Error{Code: Internal, Message: "internal error"}
 }

@@ -1,4 +1,4 @@
-package server
+package app
 
 import (
 	"context"
@@ -13,7 +13,6 @@ import (
 	"github.com/recordroom/recordroom/api"
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/files"
-	"github.com/recordroom/recordroom/internal/config"
 	"github.com/recordroom/recordroom/internal/s3embed"
 )
 
@@ -30,7 +29,7 @@ type fileStore struct {
 // openFiles connects the file service to the configured S3 endpoint, or starts the embedded
 // store under the data folder; addr is the address the API serves, for the embedded store's
 // presigned URLs.
-func openFiles(ctx context.Context, cfg config.Config, database *db.DB, addr net.Addr, logger *slog.Logger) (*fileStore, error) {
+func openFiles(ctx context.Context, cfg Config, database *db.DB, addr net.Addr, logger *slog.Logger) (*fileStore, error) {
 	fc := files.Config{
 		Endpoint: cfg.S3.Endpoint, PublicEndpoint: cfg.S3.PublicURL, Region: cfg.S3.Region, Bucket: cfg.S3.Bucket,
 		PathStyle: cfg.S3.PathStyle, PresignTTL: cfg.PresignTTL, MaxBytes: cfg.MaxFileSize, Logger: logger,

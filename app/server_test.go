@@ -1,4 +1,4 @@
-package server
+package app
 
 import (
 	"context"
@@ -15,7 +15,6 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/recordroom/recordroom/auth"
-	"github.com/recordroom/recordroom/internal/config"
 	"github.com/recordroom/recordroom/internal/testdb"
 	"github.com/recordroom/recordroom/internal/testproxy"
 )
@@ -39,7 +38,7 @@ func startWith(t *testing.T, env map[string]string) (string, error) {
 	for k, v := range env {
 		vars[k] = v
 	}
-	cfg, err := config.Load(func(k string) string { return vars[k] })
+	cfg, err := LoadConfig(func(k string) string { return vars[k] })
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)

@@ -1,6 +1,6 @@
-// Package config reads RecordRoom's configuration from the environment. Every variable is
+// config reads RecordRoom's configuration from the environment. Every variable is
 // documented in the README with its default.
-package config
+package app
 
 import (
 	"encoding/json"
@@ -65,7 +65,7 @@ const (
 
 // Load reads the configuration through getenv (os.Getenv in production). Every problem found is
 // reported, each naming its variable and what to do.
-func Load(getenv func(string) string) (Config, error) {
+func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
 		DatabaseURL:       getenv("DATABASE_URL"),
 		ListenDatabaseURL: getenv("RECORDROOM_LISTEN_DATABASE_URL"),

@@ -15,9 +15,8 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/recordroom/recordroom/internal/bench"
-	"github.com/recordroom/recordroom/internal/config"
-	"github.com/recordroom/recordroom/internal/server"
+	"github.com/recordroom/recordroom/app"
+	"github.com/recordroom/recordroom/bench"
 	"github.com/recordroom/recordroom/internal/testdb"
 )
 
@@ -33,14 +32,14 @@ func TestMain(m *testing.M) {
 }
 
 func serve() int {
-	cfg, err := config.Load(os.Getenv)
+	cfg, err := app.LoadConfig(os.Getenv)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := server.Run(ctx, cfg, server.Options{Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}); err != nil {
+	if err := app.Run(ctx, cfg, app.Options{Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil))}); err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}

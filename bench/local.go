@@ -9,8 +9,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/recordroom/recordroom/internal/config"
-	"github.com/recordroom/recordroom/internal/server"
+	"github.com/recordroom/recordroom/app"
 )
 
 // startLocal makes the target the benchmark runs itself: a fresh database beside the one
@@ -101,7 +100,7 @@ func replicaEnv(cfg Config, dbURL, secret, dataDir string) map[string]string {
 // startReplica runs server.Run in this process, configured by env, and returns its URL once it
 // is ready.
 func startReplica(ctx context.Context, env map[string]string, log *progress) (string, func(), error) {
-	cfg, err := config.Load(func(k string) string { return env[k] })
+	cfg, err := app.LoadConfig(func(k string) string { return env[k] })
 	if err != nil {
 		return "", nil, err
 	}
@@ -111,7 +110,7 @@ func startReplica(ctx context.Context, env map[string]string, log *progress) (st
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() {
-		done <- server.Run(runCtx, cfg, server.Options{Logger: logger, OnReady: func(addr string) { ready <- addr }})
+		done <- app.Run(runCtx, cfg, app.Options{Logger: logger, OnReady: func(addr string) { ready <- addr }})
 	}()
 	stop := func() {
 		cancel()
@@ -120,7 +119,7 @@ func startReplica(ctx context.Context, env map[string]string, log *progress) (st
 			if err != nil {
 				log.printf("replica: %v", err)
 			}
-		case <-time.After(server.ShutdownTimeout + 10*time.Second):
+		case <-time.After(app.ShutdownTimeout + 10*time.Second):
 			log.printf("a replica did not stop in time")
 		}
 	}

@@ -1,4 +1,4 @@
-package config
+package app
 
 import (
 	"log/slog"
@@ -14,7 +14,7 @@ func env(m map[string]string) func(string) string { return func(k string) string
 
 func TestLoadAppliesDefaults(t *testing.T) {
 	t.Parallel()
-	c, err := Load(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s"}))
+	c, err := LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s"}))
 	require.NoError(t, err)
 	require.Equal(t, Config{
 		DatabaseURL: "postgres://x", Addr: ":8080", JWTSecret: "s", DataDir: "./.data",
@@ -28,7 +28,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 	t.Parallel()
 	schema := filepath.Join(t.TempDir(), "schema.json")
 	require.NoError(t, os.WriteFile(schema, []byte(`{"collections":{}}`), 0o600))
-	c, err := Load(env(map[string]string{
+	c, err := LoadConfig(env(map[string]string{
 		"DATABASE_URL": "postgres://x", "RECORDROOM_ADDR": "127.0.0.1:9", "RECORDROOM_JWKS_URL": "https://id.example/jwks",
 		"RECORDROOM_JWT_ISSUER": "https://id.example", "RECORDROOM_JWT_AUDIENCE": "recordroom",
 		"RECORDROOM_SCHEMA": schema, "RECORDROOM_DATA_DIR": "/d", "RECORDROOM_S3_ENDPOINT": "http://s3:9000",
@@ -53,7 +53,7 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 	t.Parallel()
 	notJSON := filepath.Join(t.TempDir(), "schema.json")
 	require.NoError(t, os.WriteFile(notJSON, []byte(`{`), 0o600))
-	_, err := Load(env(map[string]string{
+	_, err := LoadConfig(env(map[string]string{
 		"RECORDROOM_JWKS_URL": "ftp://x", "RECORDROOM_SCHEMA": notJSON, "RECORDROOM_S3_PATH_STYLE": "maybe",
 		"RECORDROOM_MIGRATE": "nope", "RECORDROOM_MAX_FILE_BYTES": "-1", "RECORDROOM_DB_WAIT": "soon",
 		"RECORDROOM_LOG_LEVEL": "loud", "RECORDROOM_PRESIGN_TTL": "0s", "RECORDROOM_DB_MAX_CONNS": "many",
@@ -67,8 +67,8 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 		require.ErrorContains(t, err, want)
 	}
 
-	_, err = Load(env(map[string]string{"DATABASE_URL": "postgres://x"}))
+	_, err = LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x"}))
 	require.ErrorContains(t, err, "no token verification configured")
-	_, err = Load(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s", "RECORDROOM_SCHEMA": "/no/such/file"}))
+	_, err = LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s", "RECORDROOM_SCHEMA": "/no/such/file"}))
 	require.ErrorContains(t, err, "RECORDROOM_SCHEMA")
 }

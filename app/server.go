@@ -1,6 +1,7 @@
-// Package server assembles a RecordRoom replica: database, migrations, change listener, HTTP
-// API, and their orderly shutdown.
-package server
+// Package app is the composition root of a RecordRoom replica: its configuration, building the
+// parts (database, migrations, change listener, services, HTTP) and serving them, and their
+// orderly shutdown.
+package app
 
 import (
 	"cmp"
@@ -22,7 +23,6 @@ import (
 	"github.com/recordroom/recordroom/api"
 	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/internal/config"
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/realtime"
 	"github.com/recordroom/recordroom/records"
@@ -43,7 +43,7 @@ type Options struct {
 
 // Run serves until ctx ends, then shuts down gracefully. Start-up problems (port taken, database
 // unreachable, migration failed) are returned as errors that say what to fix.
-func Run(ctx context.Context, cfg config.Config, opts Options) error {
+func Run(ctx context.Context, cfg Config, opts Options) error {
 	logger := opts.Logger
 	replica := replicaID()
 	logger = logger.With("replica", replica)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/recordroom/recordroom/files"
 	"github.com/recordroom/recordroom/protocol"
-	"github.com/recordroom/recordroom/records"
 )
 
 type fileHandlers struct{ files *files.Service }
@@ -83,7 +82,7 @@ func (h fileHandlers) download(c echo.Context) error {
 		return err
 	}
 	if !redirect {
-		return c.JSON(http.StatusOK, map[string]any{"url": u, "expiresAt": records.Time(expires)})
+		return c.JSON(http.StatusOK, map[string]any{"url": u, "expiresAt": protocol.Time{Time: expires}})
 	}
 	return c.Redirect(http.StatusFound, u)
 }

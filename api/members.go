@@ -9,7 +9,6 @@ import (
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/protocol"
-	"github.com/recordroom/recordroom/records"
 )
 
 type memberHandlers struct{ members *members.Service }
@@ -25,17 +24,17 @@ func (h memberHandlers) routes(g *echo.Group) {
 
 // userJSON is a user row as clients see it (PROTOCOL.md §1).
 type userJSON struct {
-	ID          string       `json:"id"`
-	Role        string       `json:"role"`
-	Email       string       `json:"email,omitempty"`
-	Name        string       `json:"name,omitempty"`
-	FirstSeenAt records.Time `json:"firstSeenAt"`
-	LastSeenAt  records.Time `json:"lastSeenAt"`
+	ID          string        `json:"id"`
+	Role        string        `json:"role"`
+	Email       string        `json:"email,omitempty"`
+	Name        string        `json:"name,omitempty"`
+	FirstSeenAt protocol.Time `json:"firstSeenAt"`
+	LastSeenAt  protocol.Time `json:"lastSeenAt"`
 }
 
 func toUserJSON(u db.User) userJSON {
 	return userJSON{ID: u.ID, Role: u.Role, Email: u.Email, Name: u.Name,
-		FirstSeenAt: records.Time(u.FirstSeenAt), LastSeenAt: records.Time(u.LastSeenAt)}
+		FirstSeenAt: protocol.Time{Time: u.FirstSeenAt}, LastSeenAt: protocol.Time{Time: u.LastSeenAt}}
 }
 
 // me answers the caller's user row; an anonymous viewer has no id and no row.

@@ -8,7 +8,7 @@ import (
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/members"
-	"github.com/recordroom/recordroom/records"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 type teamHandlers struct{ members *members.Service }
@@ -28,36 +28,36 @@ func (h teamHandlers) routes(g *echo.Group) {
 }
 
 type teamJSON struct {
-	ID        string       `json:"id"`
-	Name      string       `json:"name"`
-	CreatedBy string       `json:"createdBy"`
-	CreatedAt records.Time `json:"createdAt"`
-	UpdatedAt records.Time `json:"updatedAt"`
+	ID        string        `json:"id"`
+	Name      string        `json:"name"`
+	CreatedBy string        `json:"createdBy"`
+	CreatedAt protocol.Time `json:"createdAt"`
+	UpdatedAt protocol.Time `json:"updatedAt"`
 }
 
 func toTeamJSON(t db.Team) teamJSON {
 	return teamJSON{ID: t.ID, Name: t.Name, CreatedBy: t.CreatedBy,
-		CreatedAt: records.Time(t.CreatedAt), UpdatedAt: records.Time(t.UpdatedAt)}
+		CreatedAt: protocol.Time{Time: t.CreatedAt}, UpdatedAt: protocol.Time{Time: t.UpdatedAt}}
 }
 
 // memberJSON is a membership (userId set, status active) or an invite (email set, status
 // pending or declined).
 type memberJSON struct {
-	ID        string       `json:"id"`
-	TeamID    string       `json:"teamId"`
-	UserID    string       `json:"userId,omitempty"`
-	Email     string       `json:"email,omitempty"`
-	Role      string       `json:"role"`
-	Status    string       `json:"status"`
-	InvitedBy string       `json:"invitedBy"`
-	CreatedAt records.Time `json:"createdAt"`
-	UpdatedAt records.Time `json:"updatedAt"`
+	ID        string        `json:"id"`
+	TeamID    string        `json:"teamId"`
+	UserID    string        `json:"userId,omitempty"`
+	Email     string        `json:"email,omitempty"`
+	Role      string        `json:"role"`
+	Status    string        `json:"status"`
+	InvitedBy string        `json:"invitedBy"`
+	CreatedAt protocol.Time `json:"createdAt"`
+	UpdatedAt protocol.Time `json:"updatedAt"`
 }
 
 func toMemberJSON(m db.TeamMember) memberJSON {
 	return memberJSON{ID: m.ID, TeamID: m.TeamID, UserID: m.UserID, Email: m.Email, Role: m.Role,
 		Status: m.Status, InvitedBy: m.InvitedBy,
-		CreatedAt: records.Time(m.CreatedAt), UpdatedAt: records.Time(m.UpdatedAt)}
+		CreatedAt: protocol.Time{Time: m.CreatedAt}, UpdatedAt: protocol.Time{Time: m.UpdatedAt}}
 }
 
 func toMembersJSON(ms []db.TeamMember) []memberJSON {

@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/internal/jsontime"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // File is a file's metadata as clients see it (PROTOCOL.md §7).
@@ -15,21 +15,15 @@ type File struct {
 	ContentType string `json:"contentType"`
 	// ETag is the object's entity tag as the store gives it, quotes included, as in an HTTP
 	// ETag header.
-	ETag      string `json:"etag"`
-	CreatedBy string `json:"createdBy"`
-	UpdatedAt Time   `json:"updatedAt"`
+	ETag      string        `json:"etag"`
+	CreatedBy string        `json:"createdBy"`
+	UpdatedAt protocol.Time `json:"updatedAt"`
 }
-
-// Time renders as the contract's timestamps (jsontime).
-type Time = jsontime.Time
-
-// TimeLayout is the contract's one timestamp format.
-const TimeLayout = jsontime.Layout
 
 func fromDB(f db.File, scope Scope) File {
 	return File{
 		Path: f.Path, Scope: scope, Size: f.Size, ContentType: f.ContentType, ETag: f.ETag,
-		CreatedBy: f.CreatedBy, UpdatedAt: Time(f.UpdatedAt),
+		CreatedBy: f.CreatedBy, UpdatedAt: protocol.Time{Time: f.UpdatedAt},
 	}
 }
 

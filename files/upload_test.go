@@ -14,7 +14,6 @@ import (
 
 	"github.com/recordroom/recordroom/files"
 	"github.com/recordroom/recordroom/protocol"
-	"github.com/recordroom/recordroom/records"
 )
 
 // An upload is listed from the database, and its presigned URL, made for the API's host,
@@ -32,7 +31,7 @@ func TestUploadListPresignDownload(t *testing.T) {
 	require.Equal(t, "text/plain", f.ContentType)
 	require.Equal(t, "bob", f.CreatedBy)
 	require.NotEmpty(t, f.ETag)
-	require.WithinDuration(t, time.Now(), time.Time(f.UpdatedAt), time.Minute)
+	require.WithinDuration(t, time.Now(), f.UpdatedAt.Time, time.Minute)
 	require.Equal(t, []string{"rooms/room-1/widgets/w1/docs/a b.txt"}, e.objects(t))
 
 	require.Equal(t, []string{"docs/a b.txt"}, e.paths(t, vic, "w1", self("docs/")))
@@ -64,10 +63,10 @@ func TestUploadListPresignDownload(t *testing.T) {
 // The metadata reads as the contract says, with the contract's timestamp format.
 func TestFileJSON(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, records.TimeLayout, files.TimeLayout)
+	require.Equal(t, "2006-01-02T15:04:05.000Z", protocol.TimeLayout)
 	f := files.File{
 		Path: "a.txt", Scope: files.ScopeUser, Size: 3, ContentType: "text/plain", ETag: `"abc"`, CreatedBy: "bob",
-		UpdatedAt: files.Time(time.Date(2026, 11, 27, 10, 0, 0, 123456789, time.FixedZone("x", 3600))),
+		UpdatedAt: protocol.Time{Time: time.Date(2026, 11, 27, 10, 0, 0, 123456789, time.FixedZone("x", 3600))},
 	}
 	b, err := json.Marshal(f)
 	require.NoError(t, err)

@@ -2,9 +2,8 @@ package filter
 
 import (
 	"strings"
-	"time"
 
-	"github.com/recordroom/recordroom/internal/jsontime"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // fieldKind tells a path into data from the reserved fields.
@@ -32,12 +31,8 @@ type field struct {
 	path []string // the segments of a data path
 }
 
-// TimeLayout is how createdAt and updatedAt read to a where-object: the record's canonical
-// rendering, UTC with milliseconds.
-const TimeLayout = jsontime.Layout
-
-// sqlTimeFormat renders a timestamptz the way TimeLayout renders a time.Time (both truncate to
-// milliseconds).
+// sqlTimeFormat renders a timestamptz the way protocol.TimeLayout renders a time.Time (both
+// truncate to milliseconds): where-objects compare createdAt and updatedAt as records show them.
 const sqlTimeFormat = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`
 
 // parseField reads a field name: a reserved field, or a dotted path of non-empty object keys.
@@ -74,9 +69,9 @@ func (f field) get(d Doc) (any, bool) {
 	case fieldUserID:
 		return d.UserID, true
 	case fieldCreatedAt:
-		return FormatTime(d.CreatedAt), true
+		return protocol.FormatTime(d.CreatedAt), true
 	case fieldUpdatedAt:
-		return FormatTime(d.UpdatedAt), true
+		return protocol.FormatTime(d.UpdatedAt), true
 	}
 	var cur any = d.Data
 	for _, seg := range f.path {
@@ -90,9 +85,6 @@ func (f field) get(d Doc) (any, bool) {
 	}
 	return cur, true
 }
-
-// FormatTime renders t as createdAt and updatedAt read to a where-object.
-func FormatTime(t time.Time) string { return jsontime.Format(t) }
 
 // column is the SQL column of a reserved field.
 func (f field) column() string {

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // The property test compares the SQL and Match faces on random records and random where-objects
@@ -277,7 +278,7 @@ func sameIDs(want, got []string, docs []filter.Doc) error {
 	for _, d := range docs {
 		if w[d.ID] != g[d.ID] {
 			data, _ := json.Marshal(d.Data)
-			fmt.Fprintf(&b, "  %s Match=%v SQL=%v createdAt=%s data=%s\n", d.ID, w[d.ID], g[d.ID], filter.FormatTime(d.CreatedAt), data)
+			fmt.Fprintf(&b, "  %s Match=%v SQL=%v createdAt=%s data=%s\n", d.ID, w[d.ID], g[d.ID], protocol.FormatTime(d.CreatedAt), data)
 		}
 	}
 	return fmt.Errorf("Match and SQL disagree (%d vs %d ids):\n%s", len(want), len(got), b.String())
@@ -433,7 +434,7 @@ func (g *gen) operand(field string, depth int) any {
 	case "userId":
 		s = g.users[g.pick(len(g.users))]
 	case "createdAt", "updatedAt":
-		s = filter.FormatTime(g.times[g.pick(len(g.times))])
+		s = protocol.FormatTime(g.times[g.pick(len(g.times))])
 	default:
 		if v, ok := g.recordValue(field); ok && g.pick(3) > 0 {
 			return v

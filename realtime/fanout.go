@@ -7,7 +7,6 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/filter"
 	"github.com/recordroom/recordroom/protocol"
 )
 
@@ -302,7 +301,7 @@ func (s *session) systemRows(ctx context.Context, collection string) ([]systemIt
 		users, err := m.Users(ctx, s.room)
 		for _, u := range users {
 			out = append(out, systemItem{ID: u.ID, Data: withOptional(map[string]any{
-				"role": u.Role, "firstSeenAt": filter.FormatTime(u.FirstSeenAt), "lastSeenAt": filter.FormatTime(u.LastSeenAt),
+				"role": u.Role, "firstSeenAt": protocol.FormatTime(u.FirstSeenAt), "lastSeenAt": protocol.FormatTime(u.LastSeenAt),
 			}, "email", u.Email, "name", u.Name)})
 		}
 		return out, err
@@ -311,7 +310,7 @@ func (s *session) systemRows(ctx context.Context, collection string) ([]systemIt
 		for _, t := range teams {
 			out = append(out, systemItem{ID: t.ID, Data: map[string]any{
 				"name": t.Name, "createdBy": t.CreatedBy,
-				"createdAt": filter.FormatTime(t.CreatedAt), "updatedAt": filter.FormatTime(t.UpdatedAt),
+				"createdAt": protocol.FormatTime(t.CreatedAt), "updatedAt": protocol.FormatTime(t.UpdatedAt),
 			}})
 		}
 		return out, err
@@ -320,7 +319,7 @@ func (s *session) systemRows(ctx context.Context, collection string) ([]systemIt
 		for _, tm := range tms {
 			out = append(out, systemItem{ID: tm.ID, Data: withOptional(map[string]any{
 				"teamId": tm.TeamID, "role": tm.Role, "status": tm.Status, "invitedBy": tm.InvitedBy,
-				"createdAt": filter.FormatTime(tm.CreatedAt), "updatedAt": filter.FormatTime(tm.UpdatedAt),
+				"createdAt": protocol.FormatTime(tm.CreatedAt), "updatedAt": protocol.FormatTime(tm.UpdatedAt),
 			}, "userId", tm.UserID, "email", tm.Email)})
 		}
 		return out, err

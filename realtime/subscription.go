@@ -45,7 +45,7 @@ type item struct {
 }
 
 func recordItem(r records.Record) item {
-	return item{id: r.ID, stamp: stamp{created: time.Time(r.CreatedAt), version: r.Version}, body: r}
+	return item{id: r.ID, stamp: stamp{created: r.CreatedAt.Time, version: r.Version}, body: r}
 }
 
 // delta is what a subscription's client must be told.

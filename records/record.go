@@ -4,12 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"time"
 
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/filter"
 	"github.com/recordroom/recordroom/internal/ids"
-	"github.com/recordroom/recordroom/internal/jsontime"
 	"github.com/recordroom/recordroom/protocol"
 )
 
@@ -20,21 +18,15 @@ type Record struct {
 	UserID     string          `json:"userId"`
 	Data       json.RawMessage `json:"data"`
 	Version    int64           `json:"version"`
-	CreatedAt  Time            `json:"createdAt"`
-	UpdatedAt  Time            `json:"updatedAt"`
+	CreatedAt  protocol.Time   `json:"createdAt"`
+	UpdatedAt  protocol.Time   `json:"updatedAt"`
 }
-
-// Time renders as the contract's timestamps (jsontime).
-type Time = jsontime.Time
-
-// TimeLayout is the one timestamp format of the contract.
-const TimeLayout = jsontime.Layout
 
 // FromDB converts a stored record.
 func FromDB(r db.Record) Record {
 	return Record{
 		ID: r.ID, Collection: r.Collection, UserID: r.UserID, Data: r.Data, Version: r.Version,
-		CreatedAt: Time(r.CreatedAt), UpdatedAt: Time(r.UpdatedAt),
+		CreatedAt: protocol.Time{Time: r.CreatedAt}, UpdatedAt: protocol.Time{Time: r.UpdatedAt},
 	}
 }
 
@@ -42,7 +34,7 @@ func FromDB(r db.Record) Record {
 func (r Record) ToDB(room string) db.Record {
 	return db.Record{
 		Room: room, Collection: r.Collection, ID: r.ID, UserID: r.UserID, Data: r.Data, Version: r.Version,
-		CreatedAt: time.Time(r.CreatedAt), UpdatedAt: time.Time(r.UpdatedAt),
+		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time,
 	}
 }
 

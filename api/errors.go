@@ -79,7 +79,7 @@ func writeError(c echo.Context, status int, e *protocol.Error) {
 	if c.Request().Method == http.MethodHead {
 		err = c.NoContent(status)
 	} else {
-		err = c.JSON(status, map[string]*protocol.Error{"error": e})
+		err = c.JSON(status, protocol.ErrorBody{Error: e})
 	}
 	if err != nil {
 		c.Logger().Error(err)

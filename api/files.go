@@ -82,7 +82,7 @@ func (h fileHandlers) download(c echo.Context) error {
 		return err
 	}
 	if !redirect {
-		return c.JSON(http.StatusOK, map[string]any{"url": u, "expiresAt": protocol.Time{Time: expires}})
+		return c.JSON(http.StatusOK, protocol.FileURL{URL: u, ExpiresAt: protocol.Time{Time: expires}})
 	}
 	return c.Redirect(http.StatusFound, u)
 }
@@ -128,7 +128,7 @@ func (h fileHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"files": list})
+	return c.JSON(http.StatusOK, protocol.FileList{Files: list})
 }
 
 // boolParam reads an optional true/false query parameter.

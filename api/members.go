@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/recordroom/recordroom/access"
-	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/protocol"
 )
@@ -22,28 +21,13 @@ func (h memberHandlers) routes(g *echo.Group) {
 	g.PATCH("/settings", h.patchSettings)
 }
 
-// userJSON is a user row as clients see it (PROTOCOL.md §1).
-type userJSON struct {
-	ID          string        `json:"id"`
-	Role        string        `json:"role"`
-	Email       string        `json:"email,omitempty"`
-	Name        string        `json:"name,omitempty"`
-	FirstSeenAt protocol.Time `json:"firstSeenAt"`
-	LastSeenAt  protocol.Time `json:"lastSeenAt"`
-}
-
-func toUserJSON(u db.User) userJSON {
-	return userJSON{ID: u.ID, Role: u.Role, Email: u.Email, Name: u.Name,
-		FirstSeenAt: protocol.Time{Time: u.FirstSeenAt}, LastSeenAt: protocol.Time{Time: u.LastSeenAt}}
-}
-
 // me answers the caller's user row; an anonymous viewer has no id and no row.
 func (h memberHandlers) me(c echo.Context) error {
 	u, ok := userOf(c)
 	if !ok {
-		return c.JSON(http.StatusOK, map[string]any{"id": nil, "role": access.Viewer, "anonymous": true})
+		return c.JSON(http.StatusOK, protocol.Caller{Role: string(access.Viewer), Anonymous: true})
 	}
-	return c.JSON(http.StatusOK, toUserJSON(u))
+	return c.JSON(http.StatusOK, members.UserOf(u))
 }
 
 func (h memberHandlers) list(c echo.Context) error {
@@ -54,11 +38,11 @@ func (h memberHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]userJSON, len(users))
+	out := protocol.UserList{Users: make([]protocol.User, len(users))}
 	for i, u := range users {
-		out[i] = toUserJSON(u)
+		out.Users[i] = members.UserOf(u)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"users": out})
+	return c.JSON(http.StatusOK, out)
 }
 
 func (h memberHandlers) setRole(c echo.Context) error {
@@ -77,7 +61,7 @@ func (h memberHandlers) setRole(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toUserJSON(u))
+	return c.JSON(http.StatusOK, members.UserOf(u))
 }
 
 func (h memberHandlers) remove(c echo.Context) error {

@@ -6,7 +6,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/recordroom/recordroom/access"
-	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/protocol"
 )
@@ -27,47 +26,6 @@ func (h teamHandlers) routes(g *echo.Group) {
 	g.POST("/invites/:id/decline", h.decline)
 }
 
-type teamJSON struct {
-	ID        string        `json:"id"`
-	Name      string        `json:"name"`
-	CreatedBy string        `json:"createdBy"`
-	CreatedAt protocol.Time `json:"createdAt"`
-	UpdatedAt protocol.Time `json:"updatedAt"`
-}
-
-func toTeamJSON(t db.Team) teamJSON {
-	return teamJSON{ID: t.ID, Name: t.Name, CreatedBy: t.CreatedBy,
-		CreatedAt: protocol.Time{Time: t.CreatedAt}, UpdatedAt: protocol.Time{Time: t.UpdatedAt}}
-}
-
-// memberJSON is a membership (userId set, status active) or an invite (email set, status
-// pending or declined).
-type memberJSON struct {
-	ID        string        `json:"id"`
-	TeamID    string        `json:"teamId"`
-	UserID    string        `json:"userId,omitempty"`
-	Email     string        `json:"email,omitempty"`
-	Role      string        `json:"role"`
-	Status    string        `json:"status"`
-	InvitedBy string        `json:"invitedBy"`
-	CreatedAt protocol.Time `json:"createdAt"`
-	UpdatedAt protocol.Time `json:"updatedAt"`
-}
-
-func toMemberJSON(m db.TeamMember) memberJSON {
-	return memberJSON{ID: m.ID, TeamID: m.TeamID, UserID: m.UserID, Email: m.Email, Role: m.Role,
-		Status: m.Status, InvitedBy: m.InvitedBy,
-		CreatedAt: protocol.Time{Time: m.CreatedAt}, UpdatedAt: protocol.Time{Time: m.UpdatedAt}}
-}
-
-func toMembersJSON(ms []db.TeamMember) []memberJSON {
-	out := make([]memberJSON, len(ms))
-	for i, m := range ms {
-		out[i] = toMemberJSON(m)
-	}
-	return out
-}
-
 func (h teamHandlers) list(c echo.Context) error {
 	if err := atLeast(c, access.Member, "listing teams"); err != nil {
 		return err
@@ -76,11 +34,11 @@ func (h teamHandlers) list(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	out := make([]teamJSON, len(teams))
+	out := protocol.TeamList{Teams: make([]protocol.Team, len(teams))}
 	for i, t := range teams {
-		out[i] = toTeamJSON(t)
+		out.Teams[i] = members.TeamOf(t)
 	}
-	return c.JSON(http.StatusOK, map[string]any{"teams": out})
+	return c.JSON(http.StatusOK, out)
 }
 
 func (h teamHandlers) create(c echo.Context) error {
@@ -92,7 +50,7 @@ func (h teamHandlers) create(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toTeamJSON(t))
+	return c.JSON(http.StatusCreated, members.TeamOf(t))
 }
 
 func (h teamHandlers) get(c echo.Context) error {
@@ -103,7 +61,7 @@ func (h teamHandlers) get(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toTeamJSON(t))
+	return c.JSON(http.StatusOK, members.TeamOf(t))
 }
 
 func (h teamHandlers) rename(c echo.Context) error {
@@ -117,7 +75,7 @@ func (h teamHandlers) rename(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toTeamJSON(t))
+	return c.JSON(http.StatusOK, members.TeamOf(t))
 }
 
 func (h teamHandlers) remove(c echo.Context) error {
@@ -135,7 +93,7 @@ func (h teamHandlers) listMembers(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"members": toMembersJSON(ms)})
+	return c.JSON(http.StatusOK, protocol.TeamMemberList{Members: members.TeamMembersOf(ms)})
 }
 
 func (h teamHandlers) addMember(c echo.Context) error {
@@ -147,7 +105,7 @@ func (h teamHandlers) addMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusCreated, toMemberJSON(m))
+	return c.JSON(http.StatusCreated, members.TeamMemberOf(m))
 }
 
 func (h teamHandlers) removeMember(c echo.Context) error {
@@ -163,7 +121,7 @@ func (h teamHandlers) invites(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, map[string]any{"invites": toMembersJSON(ms)})
+	return c.JSON(http.StatusOK, protocol.InviteList{Invites: members.TeamMembersOf(ms)})
 }
 
 func (h teamHandlers) accept(c echo.Context) error {
@@ -171,7 +129,7 @@ func (h teamHandlers) accept(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toMemberJSON(m))
+	return c.JSON(http.StatusOK, members.TeamMemberOf(m))
 }
 
 func (h teamHandlers) decline(c echo.Context) error {
@@ -179,5 +137,5 @@ func (h teamHandlers) decline(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, toMemberJSON(m))
+	return c.JSON(http.StatusOK, members.TeamMemberOf(m))
 }

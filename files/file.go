@@ -7,22 +7,12 @@ import (
 	"github.com/recordroom/recordroom/protocol"
 )
 
-// File is a file's metadata as clients see it (PROTOCOL.md §7).
-type File struct {
-	Path        string `json:"path"`
-	Scope       Scope  `json:"scope"`
-	Size        int64  `json:"size"`
-	ContentType string `json:"contentType"`
-	// ETag is the object's entity tag as the store gives it, quotes included, as in an HTTP
-	// ETag header.
-	ETag      string        `json:"etag"`
-	CreatedBy string        `json:"createdBy"`
-	UpdatedAt protocol.Time `json:"updatedAt"`
-}
+// File is a file's metadata as clients see it: the wire shape itself (PROTOCOL.md §7).
+type File = protocol.File
 
 func fromDB(f db.File, scope Scope) File {
 	return File{
-		Path: f.Path, Scope: scope, Size: f.Size, ContentType: f.ContentType, ETag: f.ETag,
+		Path: f.Path, Scope: string(scope), Size: f.Size, ContentType: f.ContentType, ETag: f.ETag,
 		CreatedBy: f.CreatedBy, UpdatedAt: protocol.Time{Time: f.UpdatedAt},
 	}
 }

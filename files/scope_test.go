@@ -44,7 +44,7 @@ func TestWidgetScopeIsReadOnly(t *testing.T) {
 	require.Equal(t, []string{"shared.txt"}, e.paths(t, anon, "w2", ofWidget("w1", "")))
 	list, err := e.svc.List(ctx, vic, room, "w2", ofWidget("w1", ""))
 	require.NoError(t, err)
-	require.Equal(t, files.ScopeWidget, list[0].Scope, "metadata names the scope it was asked through")
+	require.Equal(t, string(files.ScopeWidget), list[0].Scope, "metadata names the scope it was asked through")
 
 	for _, c := range []access.Caller{alice, bob} {
 		_, err := e.svc.Upload(ctx, c, room, "w2", ofWidget("w1", "shared.txt"), strings.NewReader("x"), "", 1)

@@ -26,7 +26,7 @@ func TestUploadListPresignDownload(t *testing.T) {
 
 	f := e.upload(t, bob, "w1", self("docs/a b.txt"), content)
 	require.Equal(t, "docs/a b.txt", f.Path)
-	require.Equal(t, files.ScopeSelf, f.Scope)
+	require.Equal(t, string(files.ScopeSelf), f.Scope)
 	require.Equal(t, int64(len(content)), f.Size)
 	require.Equal(t, "text/plain", f.ContentType)
 	require.Equal(t, "bob", f.CreatedBy)
@@ -65,7 +65,7 @@ func TestFileJSON(t *testing.T) {
 	t.Parallel()
 	require.Equal(t, "2006-01-02T15:04:05.000Z", protocol.TimeLayout)
 	f := files.File{
-		Path: "a.txt", Scope: files.ScopeUser, Size: 3, ContentType: "text/plain", ETag: `"abc"`, CreatedBy: "bob",
+		Path: "a.txt", Scope: string(files.ScopeUser), Size: 3, ContentType: "text/plain", ETag: `"abc"`, CreatedBy: "bob",
 		UpdatedAt: protocol.Time{Time: time.Date(2026, 11, 27, 10, 0, 0, 123456789, time.FixedZone("x", 3600))},
 	}
 	b, err := json.Marshal(f)

@@ -2,11 +2,13 @@ package realtime
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"slices"
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/protocol"
 )
 
@@ -292,47 +294,34 @@ func (s *session) result(ctx context.Context, sub *subscription) ([]item, error)
 	return sub.system.items(all, sub.limit), nil
 }
 
-// systemRows renders a system collection's rows as {"id", "data"} items.
-func (s *session) systemRows(ctx context.Context, collection string) ([]systemItem, error) {
+// systemRows renders a system collection's rows as {"id", "data"} items, data being the row as
+// REST shows it (members.UserOf, …) less the id.
+func (s *session) systemRows(ctx context.Context, collection string) ([]protocol.SystemItem, error) {
 	m := s.hub.cfg.Members
-	var out []systemItem
+	var out []protocol.SystemItem
+	add := func(id string, data any) {
+		raw, _ := json.Marshal(data) // cannot fail: strings and times
+		out = append(out, protocol.SystemItem{ID: id, Data: raw})
+	}
 	switch collection {
 	case sysUsers:
 		users, err := m.Users(ctx, s.room)
 		for _, u := range users {
-			out = append(out, systemItem{ID: u.ID, Data: withOptional(map[string]any{
-				"role": u.Role, "firstSeenAt": protocol.FormatTime(u.FirstSeenAt), "lastSeenAt": protocol.FormatTime(u.LastSeenAt),
-			}, "email", u.Email, "name", u.Name)})
+			add(u.ID, members.UserOf(u).UserData)
 		}
 		return out, err
 	case sysTeams:
 		teams, err := m.Teams(ctx, s.room)
 		for _, t := range teams {
-			out = append(out, systemItem{ID: t.ID, Data: map[string]any{
-				"name": t.Name, "createdBy": t.CreatedBy,
-				"createdAt": protocol.FormatTime(t.CreatedAt), "updatedAt": protocol.FormatTime(t.UpdatedAt),
-			}})
+			add(t.ID, members.TeamOf(t).TeamData)
 		}
 		return out, err
 	case sysTeamMembers:
 		tms, err := m.TeamMembers(ctx, s.room)
 		for _, tm := range tms {
-			out = append(out, systemItem{ID: tm.ID, Data: withOptional(map[string]any{
-				"teamId": tm.TeamID, "role": tm.Role, "status": tm.Status, "invitedBy": tm.InvitedBy,
-				"createdAt": protocol.FormatTime(tm.CreatedAt), "updatedAt": protocol.FormatTime(tm.UpdatedAt),
-			}, "userId", tm.UserID, "email", tm.Email)})
+			add(tm.ID, members.TeamMemberOf(tm).TeamMemberData)
 		}
 		return out, err
 	}
 	return nil, errors.New("unknown system collection " + collection)
-}
-
-// withOptional adds the key/value pairs whose value is not empty.
-func withOptional(data map[string]any, kv ...string) map[string]any {
-	for i := 0; i+1 < len(kv); i += 2 {
-		if kv[i+1] != "" {
-			data[kv[i]] = kv[i+1]
-		}
-	}
-	return data
 }

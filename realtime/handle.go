@@ -206,7 +206,7 @@ func (s *session) ownWrite(ctx context.Context, collection string, written, remo
 	var changed []db.Record
 	var deleted []string
 	if written != nil {
-		changed = []db.Record{written.ToDB(s.room)}
+		changed = []db.Record{records.ToDB(*written, s.room)}
 	}
 	if removed != nil {
 		deleted = []string{removed.ID}

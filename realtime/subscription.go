@@ -7,6 +7,7 @@ import (
 
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 )
 
@@ -178,20 +179,16 @@ type systemQuery struct {
 	order filter.Order
 }
 
-// systemItem is how system collections render their rows: {"id":..., "data":{...}}.
-type systemItem struct {
-	ID   string         `json:"id"`
-	Data map[string]any `json:"data"`
-}
-
-func (q *systemQuery) items(all []systemItem, limit int) []item {
+func (q *systemQuery) items(all []protocol.SystemItem, limit int) []item {
 	type entry struct {
 		doc  filter.Doc
-		item systemItem
+		item protocol.SystemItem
 	}
 	var matched []entry
 	for _, it := range all {
-		doc := filter.Doc{ID: it.ID, Data: it.Data}
+		var data map[string]any
+		_ = json.Unmarshal(it.Data, &data) // cannot fail: systemRows encoded it
+		doc := filter.Doc{ID: it.ID, Data: data}
 		if q.where.Match(doc) {
 			matched = append(matched, entry{doc, it})
 		}

@@ -11,18 +11,10 @@ import (
 	"github.com/recordroom/recordroom/protocol"
 )
 
-// Record is a record as clients see it (PROTOCOL.md §3).
-type Record struct {
-	ID         string          `json:"id"`
-	Collection string          `json:"collection"`
-	UserID     string          `json:"userId"`
-	Data       json.RawMessage `json:"data"`
-	Version    int64           `json:"version"`
-	CreatedAt  protocol.Time   `json:"createdAt"`
-	UpdatedAt  protocol.Time   `json:"updatedAt"`
-}
+// Record is a record as clients see it: the wire shape itself (PROTOCOL.md §3).
+type Record = protocol.Record
 
-// FromDB converts a stored record.
+// FromDB converts a stored record: the one mapping REST and WebSocket share.
 func FromDB(r db.Record) Record {
 	return Record{
 		ID: r.ID, Collection: r.Collection, UserID: r.UserID, Data: r.Data, Version: r.Version,
@@ -31,7 +23,7 @@ func FromDB(r db.Record) Record {
 }
 
 // ToDB converts back to the stored form, for code that handles both (the WebSocket fan-out).
-func (r Record) ToDB(room string) db.Record {
+func ToDB(r Record, room string) db.Record {
 	return db.Record{
 		Room: room, Collection: r.Collection, ID: r.ID, UserID: r.UserID, Data: r.Data, Version: r.Version,
 		CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time,

@@ -54,10 +54,7 @@ type Query struct {
 }
 
 // Page is one page of a query's result.
-type Page struct {
-	Records []Record `json:"records"`
-	Next    string   `json:"next,omitempty"` // empty on the last page
-}
+type Page = protocol.RecordPage
 
 // Prepared is a query checked against the schema and the caller's access, ready to run.
 type Prepared struct {

@@ -27,7 +27,7 @@ func (s *session) handleBinary(frame []byte) {
 	if name == "" {
 		var err error
 		if name, msg, err = yjs.DecodeFrame(frame); err != nil {
-			s.sendError(errorMessage{Code: protocol.BadRequest, Message: "a binary frame is varString(docName) followed by one y-protocols message: " + err.Error()})
+			s.sendError(protocol.ErrorMessage{Code: protocol.BadRequest, Message: "a binary frame is varString(docName) followed by one y-protocols message: " + err.Error()})
 			return
 		}
 	}
@@ -172,7 +172,7 @@ func (s *session) docError(name string, err error) {
 		s.enqueue(outFrame{data: yjs.EncodeAuthDenied(string(e.Code) + ": " + e.Message), binary: true})
 		return
 	}
-	s.sendJSON(docErrorMessage{Type: "error", Doc: name, Code: e.Code, Message: e.Message})
+	s.sendJSON(protocol.DocError{Type: protocol.TypeError, Doc: name, Code: e.Code, Message: e.Message})
 }
 
 // leaveDocs ends the socket's part in every document it opened: its awareness clients are

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
 func TestEncodeChangesIsTheJSONOfTheMessage(t *testing.T) {
@@ -29,6 +31,17 @@ func TestEncodeChangesIsTheJSONOfTheMessage(t *testing.T) {
 			want["removes"] = append(want["removes"].([]any), r)
 		}
 		require.Equal(t, want, got)
+		// Byte for byte what encoding/json makes of the contract's message.
+		msg := protocol.Changes{Type: protocol.TypeChanges, Sub: `s"1`, Upserts: d.upserts, Removes: d.removes}
+		if msg.Upserts == nil {
+			msg.Upserts = []any{}
+		}
+		if msg.Removes == nil {
+			msg.Removes = []string{}
+		}
+		std, err := json.Marshal(msg)
+		require.NoError(t, err)
+		require.Equal(t, string(std), string(b))
 	}
 }
 

@@ -179,7 +179,7 @@ func (s *session) rerunLocked(ctx context.Context, sub *subscription) {
 		// The subscription can no longer be kept exact: the client reconnects and gets fresh
 		// snapshots rather than a result that silently went stale.
 		s.hub.cfg.Logger.Error("re-run subscription; closing", "room", s.room, "sub", sub.id, "err", err)
-		s.close(closeInternal, "internal error: reconnect")
+		s.close(protocol.CloseInternal, "internal error: reconnect")
 		return
 	}
 	s.sendDelta(sub.id, sub.reset(items))
@@ -239,10 +239,10 @@ func (s *session) refreshCallerLocked(ctx context.Context) bool {
 		switch {
 		case err != nil:
 			s.hub.cfg.Logger.Error("refresh websocket room; closing", "room", s.room, "err", err)
-			s.close(closeInternal, "internal error: reconnect")
+			s.close(protocol.CloseInternal, "internal error: reconnect")
 			return false
 		case !r.AllowAnonymous:
-			s.close(CloseRemoved, "the room no longer admits anonymous viewers")
+			s.close(protocol.CloseRemoved, "the room no longer admits anonymous viewers")
 			return false
 		}
 		return true
@@ -250,10 +250,10 @@ func (s *session) refreshCallerLocked(ctx context.Context) bool {
 	u, err := s.hub.cfg.Members.User(ctx, s.room, s.caller.UserID)
 	if err != nil {
 		if protocol.ErrorOf(err).Code == protocol.NotFound {
-			s.close(CloseRemoved, "removed from the room")
+			s.close(protocol.CloseRemoved, "removed from the room")
 		} else {
 			s.hub.cfg.Logger.Error("refresh websocket user; closing", "room", s.room, "err", err)
-			s.close(closeInternal, "internal error: reconnect")
+			s.close(protocol.CloseInternal, "internal error: reconnect")
 		}
 		return false
 	}
@@ -267,7 +267,7 @@ func (s *session) rerunAllLocked(ctx context.Context) {
 	for id, sub := range s.subs {
 		if err := s.prepare(ctx, sub, sub.request); err != nil {
 			s.dropSubLocked(id)
-			s.fail(clientMessage{Type: "subscribe", Sub: id}, err)
+			s.fail(protocol.ClientMessage{Type: protocol.TypeSubscribe, Sub: id}, err)
 			continue
 		}
 		s.rerunLocked(ctx, sub)

@@ -26,7 +26,7 @@ func isSystem(collection string) bool {
 // handle answers one client message. Every failure is an error message naming the request's ref
 // or sub; the connection carries on.
 func (s *session) handle(frame []byte) {
-	var m clientMessage
+	var m protocol.ClientMessage
 	if err := json.Unmarshal(frame, &m); err != nil {
 		s.fail(salvage(frame), protocol.New(protocol.BadRequest, "not a valid message: %v", err))
 		return
@@ -34,17 +34,17 @@ func (s *session) handle(frame []byte) {
 	ctx, cancel := workContext()
 	defer cancel()
 	switch m.Type {
-	case "ping":
-		s.sendJSON(pongMessage{Type: "pong", Ref: m.Ref})
-	case "subscribe":
+	case protocol.TypePing:
+		s.sendJSON(protocol.Pong{Type: protocol.TypePong, Ref: m.Ref})
+	case protocol.TypeSubscribe:
 		s.fail(m, s.subscribe(ctx, m))
-	case "unsubscribe":
+	case protocol.TypeUnsubscribe:
 		if m.Sub == "" {
 			s.fail(m, protocol.New(protocol.BadRequest, "unsubscribe needs the sub to end"))
 			return
 		}
 		s.unsubscribe(m.Sub)
-	case "create", "put", "remove":
+	case protocol.TypeCreate, protocol.TypePut, protocol.TypeRemove:
 		s.mutate(ctx, m)
 	default:
 		s.fail(m, protocol.New(protocol.BadRequest, "unknown message type %q: want subscribe, unsubscribe, create, put, remove or ping", protocol.Clip(m.Type)))
@@ -53,10 +53,10 @@ func (s *session) handle(frame []byte) {
 
 // salvage digs type, ref and sub out of a message that did not decode as a whole (a mistyped
 // field), so that the error still reaches the right request or subscription.
-func salvage(frame []byte) clientMessage {
+func salvage(frame []byte) protocol.ClientMessage {
 	var fields map[string]json.RawMessage
 	_ = json.Unmarshal(frame, &fields)
-	var m clientMessage
+	var m protocol.ClientMessage
 	_ = json.Unmarshal(fields["type"], &m.Type)
 	_ = json.Unmarshal(fields["ref"], &m.Ref)
 	_ = json.Unmarshal(fields["sub"], &m.Sub)
@@ -64,7 +64,7 @@ func salvage(frame []byte) clientMessage {
 }
 
 // fail sends err, if any, as an error message for m.
-func (s *session) fail(m clientMessage, err error) {
+func (s *session) fail(m protocol.ClientMessage, err error) {
 	if err == nil {
 		return
 	}
@@ -72,14 +72,14 @@ func (s *session) fail(m clientMessage, err error) {
 	if e.Code == protocol.Internal {
 		s.hub.cfg.Logger.Error("websocket request failed", "type", m.Type, "room", s.room, "err", err)
 	}
-	msg := errorMessage{Ref: m.Ref, Code: e.Code, Message: e.Message, Details: e.Details}
-	if m.Type == "subscribe" {
+	msg := protocol.ErrorMessage{Ref: m.Ref, Code: e.Code, Message: e.Message, Details: e.Details}
+	if m.Type == protocol.TypeSubscribe {
 		msg.Ref, msg.Sub = "", m.Sub
 	}
 	s.sendError(msg)
 }
 
-func (s *session) subscribe(ctx context.Context, m clientMessage) error {
+func (s *session) subscribe(ctx context.Context, m protocol.ClientMessage) error {
 	if m.Sub == "" || len(m.Sub) > 128 {
 		return protocol.New(protocol.BadRequest, "sub: want an id of 1–128 characters")
 	}
@@ -118,7 +118,7 @@ func (s *session) subscribe(ctx context.Context, m clientMessage) error {
 		sub.sent[it.id] = it.stamp
 		body[i] = it.body
 	}
-	s.sendJSON(snapshotMessage{Type: "snapshot", Sub: m.Sub, Records: body})
+	s.sendJSON(protocol.Snapshot{Type: protocol.TypeSnapshot, Sub: m.Sub, Records: body})
 	return nil
 }
 
@@ -160,7 +160,7 @@ func (s *session) unsubscribe(id string) {
 
 // mutate runs a create, put or remove through the records service, pushes what it changed in
 // this session's own subscriptions, and only then acknowledges it (read-your-writes).
-func (s *session) mutate(ctx context.Context, m clientMessage) {
+func (s *session) mutate(ctx context.Context, m protocol.ClientMessage) {
 	if isSystem(m.Collection) || strings.HasPrefix(m.Collection, "$") {
 		s.hub.metrics.mutations.WithLabelValues(m.Type, "error").Inc()
 		s.fail(m, protocol.New(protocol.Forbidden, "%s is read-only: system collections change through the REST routes", protocol.Clip(m.Collection)))
@@ -191,13 +191,13 @@ func (s *session) mutate(ctx context.Context, m clientMessage) {
 	if m.Type == "remove" {
 		s.ownWrite(ctx, m.Collection, nil, &rec)
 		if m.Ref != "" {
-			s.sendJSON(ackMessage{Type: "ack", Ref: m.Ref, ID: rec.ID})
+			s.sendJSON(protocol.Ack{Type: protocol.TypeAck, Ref: m.Ref, ID: rec.ID})
 		}
 		return
 	}
 	s.ownWrite(ctx, m.Collection, &rec, nil)
 	if m.Ref != "" {
-		s.sendJSON(ackMessage{Type: "ack", Ref: m.Ref, Record: rec})
+		s.sendJSON(protocol.Ack{Type: protocol.TypeAck, Ref: m.Ref, Record: &rec})
 	}
 }
 

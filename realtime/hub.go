@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/recordroom/recordroom/members"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 	"github.com/recordroom/recordroom/yjs"
 )
@@ -209,7 +210,7 @@ func (h *Hub) Shutdown(ctx context.Context) {
 	h.closed = true
 	h.mu.Unlock()
 	for _, s := range h.all() {
-		s.close(closeServiceRestart, "server restarting")
+		s.close(protocol.CloseRestarting, "server restarting")
 	}
 	done := make(chan struct{})
 	go func() { h.sessions.Wait(); close(done) }()
@@ -219,5 +220,3 @@ func (h *Hub) Shutdown(ctx context.Context) {
 	}
 	h.queue.wait(ctx)
 }
-
-const closeServiceRestart = 1012

@@ -13,6 +13,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/recordroom/recordroom/access"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Admission is who a WebSocket belongs to, decided by the API before the upgrade.
@@ -87,7 +88,7 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDo
 		subs: map[string]*subscription{}, docs: map[string]*openDoc{},
 	}
 	if !h.add(s) {
-		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(closeServiceRestart, "server restarting"),
+		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(protocol.CloseRestarting, "server restarting"),
 			time.Now().Add(time.Second))
 		conn.Close()
 		return
@@ -108,7 +109,7 @@ func (s *session) run(expires time.Time) {
 		s.writeLoop()
 	}()
 	if !expires.IsZero() {
-		expiry := time.AfterFunc(time.Until(expires), func() { s.close(CloseTokenExpired, "token expired") })
+		expiry := time.AfterFunc(time.Until(expires), func() { s.close(protocol.CloseTokenExpired, "token expired") })
 		defer expiry.Stop()
 	}
 	if s.plainDoc == "" {
@@ -129,11 +130,11 @@ func (s *session) hello() {
 	s.mu.Lock()
 	caller := s.caller
 	s.mu.Unlock()
-	u := helloUser{Role: string(caller.Role)}
+	u := protocol.Caller{Role: string(caller.Role)}
 	if caller.UserID != "" {
 		u.ID = &caller.UserID
 	}
-	s.sendJSON(helloMessage{Type: "hello", Protocol: ProtocolVersion, Room: s.room, User: u, Replica: s.hub.cfg.Replica})
+	s.sendJSON(protocol.Hello{Type: protocol.TypeHello, Protocol: protocol.Version, Room: s.room, User: u, Replica: s.hub.cfg.Replica})
 }
 
 // readLoop handles the client's messages one at a time until the socket fails or closes.
@@ -256,11 +257,11 @@ func (s *session) closing() bool {
 
 func (s *session) tooSlow() {
 	s.hub.metrics.slowClosed.Inc()
-	s.close(CloseTooSlow, "too slow: resubscribe")
+	s.close(protocol.CloseTooSlow, "too slow: resubscribe")
 }
 
-func (s *session) sendError(e errorMessage) {
-	e.Type = "error"
+func (s *session) sendError(e protocol.ErrorMessage) {
+	e.Type = protocol.TypeError
 	s.hub.metrics.errors.WithLabelValues(string(e.Code)).Inc()
 	s.sendJSON(e)
 }

@@ -29,6 +29,7 @@ import (
 	"github.com/recordroom/recordroom/app"
 	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/internal/testdb"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // wsSecret signs every token of these tests.
@@ -146,11 +147,11 @@ type restResponse struct {
 
 // Code is the error code of an error answer.
 func (r restResponse) Code() string {
-	var e struct {
-		Error struct{ Code string }
+	var e protocol.ErrorBody
+	if json.Unmarshal(r.Body, &e) != nil || e.Error == nil {
+		return ""
 	}
-	_ = json.Unmarshal(r.Body, &e)
-	return e.Error.Code
+	return string(e.Error.Code)
 }
 
 // tryREST sends a request as user; body is marshalled unless it is a string or []byte. It never
@@ -272,10 +273,7 @@ func (r *wsReplica) tryQuery(user, room string, spec subSpec) ([]wsRecord, restR
 	if err != nil || resp.Status != http.StatusOK {
 		return nil, resp, err
 	}
-	var page struct {
-		Records []wsRecord
-		Next    string
-	}
+	var page protocol.RecordPage
 	if err := json.Unmarshal(resp.Body, &page); err != nil {
 		return nil, resp, err
 	}
@@ -307,36 +305,11 @@ func mustJSON(v any) []byte {
 
 // wsRecord is a record as the wire carries it (PROTOCOL.md §3); system collections' records have
 // only id and data.
-type wsRecord struct {
-	ID         string          `json:"id"`
-	Collection string          `json:"collection,omitempty"`
-	UserID     string          `json:"userId,omitempty"`
-	Data       json.RawMessage `json:"data"`
-	Version    int64           `json:"version,omitempty"`
-	CreatedAt  string          `json:"createdAt,omitempty"`
-	UpdatedAt  string          `json:"updatedAt,omitempty"`
-}
+type wsRecord = protocol.Record
 
-// wsMsg is any server message, decoded loosely.
+// wsMsg is any server message, with what the harness adds.
 type wsMsg struct {
-	Type    string     `json:"type"`
-	Sub     string     `json:"sub,omitempty"`
-	Ref     string     `json:"ref,omitempty"`
-	Code    string     `json:"code,omitempty"`
-	Message string     `json:"message,omitempty"`
-	Records []wsRecord `json:"records,omitempty"`
-	Upserts []wsRecord `json:"upserts,omitempty"`
-	Removes []string   `json:"removes,omitempty"`
-	Record  *wsRecord  `json:"record,omitempty"`
-	ID      string     `json:"id,omitempty"`
-
-	Protocol int    `json:"protocol,omitempty"`
-	Room     string `json:"room,omitempty"`
-	User     struct {
-		ID   string `json:"id"`
-		Role string `json:"role"`
-	} `json:"user"`
-	Replica string `json:"replica,omitempty"`
+	protocol.ServerMessage
 
 	// Seq numbers the messages of one connection from 1, in the order received.
 	Seq int `json:"-"`
@@ -624,7 +597,7 @@ func (c *wsClient) checkVersion(sub, coll string, r wsRecord, where string) {
 	if r.Collection != "" {
 		coll = r.Collection
 	}
-	k := recordKey{sub, coll, r.ID, r.CreatedAt}
+	k := recordKey{sub, coll, r.ID, protocol.FormatTime(r.CreatedAt.Time)}
 	if last, ok := c.versions[k]; ok && r.Version < last {
 		c.violate("version went back in sub %q: %s/%s from %d to %d (%s)", sub, coll, r.ID, last, r.Version, where)
 		return
@@ -712,7 +685,7 @@ func (c *wsClient) checkAckRYW(mu *mutation, ack wsMsg) {
 			if was == nil {
 				continue
 			}
-			if now, ok := s.records[mu.id]; ok && now.CreatedAt == was.CreatedAt && now.Version == was.Version {
+			if now, ok := s.records[mu.id]; ok && now.CreatedAt.Equal(was.CreatedAt.Time) && now.Version == was.Version {
 				c.violate("read-your-writes: ack %q (remove %s) arrived while sub %q still held %s v%d",
 					mu.ref, mu.id, sub, mu.id, now.Version)
 			}
@@ -720,7 +693,7 @@ func (c *wsClient) checkAckRYW(mu *mutation, ack wsMsg) {
 			if ack.Record == nil {
 				continue
 			}
-			if now, ok := s.records[ack.Record.ID]; ok && now.CreatedAt == ack.Record.CreatedAt && now.Version < ack.Record.Version {
+			if now, ok := s.records[ack.Record.ID]; ok && now.CreatedAt.Equal(ack.Record.CreatedAt.Time) && now.Version < ack.Record.Version {
 				c.violate("read-your-writes: ack %q (%s %s v%d) arrived while sub %q still held v%d",
 					mu.ref, mu.kind, ack.Record.ID, ack.Record.Version, sub, now.Version)
 			}
@@ -749,7 +722,7 @@ func (c *wsClient) CheckRYW() {
 				continue
 			}
 			for _, u := range m.Upserts {
-				if u.ID == rec.ID && u.CreatedAt == rec.CreatedAt && u.Version == rec.Version {
+				if u.ID == rec.ID && u.CreatedAt.Equal(rec.CreatedAt.Time) && u.Version == rec.Version {
 					c.violate("read-your-writes: %s %s v%d reached sub %q (message %d) after its ack %q (message %d)",
 						mu.kind, rec.ID, rec.Version, m.Sub, m.Seq, mu.ref, mu.ackSeq)
 				}
@@ -874,15 +847,15 @@ func (c *wsClient) Subscribe(sub string, spec subSpec) {
 }
 
 func (c *wsClient) trySubscribe(sub string, spec subSpec) error {
-	m := map[string]any{"type": "subscribe", "sub": sub, "collection": spec.Collection}
+	m := protocol.ClientMessage{Type: protocol.TypeSubscribe, Sub: sub, Collection: spec.Collection}
 	if spec.Where != nil {
-		m["where"] = spec.Where
+		m.Where = mustJSON(spec.Where)
 	}
 	if spec.OrderBy != nil {
-		m["orderBy"] = spec.OrderBy
+		m.OrderBy = mustJSON(spec.OrderBy)
 	}
 	if spec.Limit > 0 {
-		m["limit"] = spec.Limit
+		m.Limit = &spec.Limit
 	}
 	c.mu.Lock()
 	s := c.subs[sub]
@@ -978,9 +951,8 @@ func (c *wsClient) Status(sub string) (subStatus, *wsMsg) {
 }
 
 // mutate sends a mutation with a ref, remembering what the read-your-writes check needs.
-func (c *wsClient) mutate(kind, ref string, m map[string]any) error {
-	coll, _ := m["collection"].(string)
-	id, _ := m["id"].(string)
+func (c *wsClient) mutate(kind, ref string, m protocol.ClientMessage) error {
+	coll, id := m.Collection, m.ID
 	c.mu.Lock()
 	mu := &mutation{ref: ref, kind: kind, coll: coll, id: id,
 		subs: map[string]int{}, before: map[string]*wsRecord{}}
@@ -1006,13 +978,7 @@ func (c *wsClient) Create(ref, coll, id string, data any) {
 }
 
 func (c *wsClient) tryCreate(ref, coll, id string, data any) error {
-	m := map[string]any{"type": "create", "collection": coll, "data": data}
-	if ref != "" {
-		m["ref"] = ref
-	}
-	if id != "" {
-		m["id"] = id
-	}
+	m := protocol.ClientMessage{Type: protocol.TypeCreate, Ref: ref, Collection: coll, ID: id, Data: mustJSON(data)}
 	return c.mutate("create", ref, m)
 }
 
@@ -1023,12 +989,9 @@ func (c *wsClient) Put(ref, coll, id string, data any, replace bool, ifVersion i
 }
 
 func (c *wsClient) tryPut(ref, coll, id string, data any, replace bool, ifVersion int64) error {
-	m := map[string]any{"type": "put", "collection": coll, "id": id, "data": data, "replace": replace}
-	if ref != "" {
-		m["ref"] = ref
-	}
+	m := protocol.ClientMessage{Type: protocol.TypePut, Ref: ref, Collection: coll, ID: id, Data: mustJSON(data), Replace: replace}
 	if ifVersion >= 0 {
-		m["ifVersion"] = ifVersion
+		m.IfVersion = &ifVersion
 	}
 	return c.mutate("put", ref, m)
 }
@@ -1040,10 +1003,7 @@ func (c *wsClient) Remove(ref, coll, id string) {
 }
 
 func (c *wsClient) tryRemove(ref, coll, id string) error {
-	m := map[string]any{"type": "remove", "collection": coll, "id": id}
-	if ref != "" {
-		m["ref"] = ref
-	}
+	m := protocol.ClientMessage{Type: protocol.TypeRemove, Ref: ref, Collection: coll, ID: id}
 	return c.mutate("remove", ref, m)
 }
 
@@ -1090,7 +1050,7 @@ func (c *wsClient) WaitErrorRef(ref string, codes ...string) wsMsg {
 		c.t.Fatalf("%s: want an error for %s, got %s", c.name, ref, m.Raw)
 	}
 	if len(codes) > 0 {
-		require.Contains(c.t, codes, m.Code, "%s: error for %s: %s", c.name, ref, m.Raw)
+		require.Contains(c.t, codes, string(m.Code), "%s: error for %s: %s", c.name, ref, m.Raw)
 	}
 	require.NotEmpty(c.t, m.Message, "an error says what went wrong: %s", m.Raw)
 	return m
@@ -1110,7 +1070,7 @@ func (c *wsClient) WaitErrorSub(sub string, codes ...string) wsMsg {
 		return false
 	})
 	if len(codes) > 0 {
-		require.Contains(c.t, codes, m.Code, "%s: error for sub %s: %s", c.name, sub, m.Raw)
+		require.Contains(c.t, codes, string(m.Code), "%s: error for sub %s: %s", c.name, sub, m.Raw)
 	}
 	require.NotEmpty(c.t, m.Message, "an error says what went wrong: %s", m.Raw)
 	return m
@@ -1130,7 +1090,7 @@ func (c *wsClient) WaitErrorAfter(seq int, codes ...string) wsMsg {
 		return false
 	})
 	if len(codes) > 0 {
-		require.Contains(c.t, codes, m.Code, "%s: %s", c.name, m.Raw)
+		require.Contains(c.t, codes, string(m.Code), "%s: %s", c.name, m.Raw)
 	}
 	return m
 }
@@ -1210,7 +1170,7 @@ func recordsDiff(got map[string]wsRecord, want []wsRecord) string {
 			diffs = append(diffs, fmt.Sprintf("missing %s v%d", w.ID, w.Version))
 		case g.Version != w.Version:
 			diffs = append(diffs, fmt.Sprintf("%s: v%d, REST has v%d", w.ID, g.Version, w.Version))
-		case g.CreatedAt != w.CreatedAt:
+		case !g.CreatedAt.Equal(w.CreatedAt.Time):
 			diffs = append(diffs, fmt.Sprintf("%s: createdAt %s, REST has %s", w.ID, g.CreatedAt, w.CreatedAt))
 		case !jsonEqual(g.Data, w.Data):
 			diffs = append(diffs, fmt.Sprintf("%s v%d: data %s, REST has %s", w.ID, g.Version, g.Data, w.Data))

@@ -282,7 +282,7 @@ func TestWSModelSubscriptionsMatchREST(t *testing.T) {
 			s.mu.Lock()
 			total += len(s.msgs)
 			for _, e := range s.errs {
-				if e.Ref == "" && e.Sub == "" && !expectedWriteErrors[e.Code] {
+				if e.Ref == "" && e.Sub == "" && !expectedWriteErrors[string(e.Code)] {
 					t.Errorf("%s: unexpected error %s", s.name, e.Raw)
 				}
 			}
@@ -310,7 +310,7 @@ func wsOp(s *wsClient, rng *rand.Rand, problem func(string, ...any), verb string
 	switch {
 	case !ok:
 		problem("%s: no answer to %s %s", s.name, verb, ref)
-	case m.Type == "error" && !expectedWriteErrors[m.Code]:
+	case m.Type == "error" && !expectedWriteErrors[string(m.Code)]:
 		problem("%s: %s %s: %s", s.name, verb, ref, m.Raw)
 	case m.Type != "ack" && m.Type != "error":
 		problem("%s: %s %s answered %s", s.name, verb, ref, m.Raw)

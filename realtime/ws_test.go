@@ -100,7 +100,7 @@ func TestWSHelloAndPing(t *testing.T) {
 	require.Equal(t, "hello", h.Type)
 	require.Equal(t, 1, h.Protocol)
 	require.Equal(t, room, h.Room)
-	require.Equal(t, "alice", h.User.ID)
+	require.Equal(t, "alice", *h.User.ID)
 	require.Equal(t, "admin", h.User.Role)
 	require.NotEmpty(t, h.Replica)
 	require.Equal(t, 1, h.Seq, "hello comes first")
@@ -113,7 +113,7 @@ func TestWSHelloAndPing(t *testing.T) {
 	require.NoError(t, err)
 	b := newWSClient(t, "bob", conn)
 	hb := b.WaitHello()
-	require.Equal(t, "bob", hb.User.ID)
+	require.Equal(t, "bob", *hb.User.ID)
 	require.Equal(t, "member", hb.User.Role)
 	require.NotEmpty(t, hb.Replica)
 	require.NotEqual(t, h.Replica, hb.Replica, "each replica names itself")
@@ -448,7 +448,7 @@ func TestWSBadFramesAreAnsweredAndTheConnectionLives(t *testing.T) {
 			continue
 		}
 		m := errs[0]
-		if m.Ref != tc.want.ref || m.Sub != tc.want.sub || !slices.Contains(tc.codes, m.Code) || m.Message == "" {
+		if m.Ref != tc.want.ref || m.Sub != tc.want.sub || !slices.Contains(tc.codes, string(m.Code)) || m.Message == "" {
 			t.Errorf("%s: sent %s\n  got  %s\n  want ref %q sub %q code %v", tc.name, tc.frame, m.Raw, tc.want.ref, tc.want.sub, tc.codes)
 		}
 		if tc.name == "subscribe with an unknown operator" {

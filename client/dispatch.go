@@ -1,38 +1,42 @@
 package client
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/recordroom/recordroom/protocol"
+)
 
 // dispatch handles one message from the server, on the reader goroutine. Nothing here blocks:
 // subscriptions signal through capacity-1 channels, confirmed callers through buffered ones.
 func (c *Client) dispatch(frame []byte) {
-	var m serverMessage
+	var m protocol.ServerMessage
 	if err := json.Unmarshal(frame, &m); err != nil {
 		c.opts.Logger.Warn("recordroom: unreadable message", "room", c.room, "err", err)
 		return
 	}
 	switch m.Type {
-	case "snapshot":
+	case protocol.TypeSnapshot:
 		if s := c.subscription(m.Sub); s != nil {
 			s.replace(m.Records)
 		}
-	case "changes":
+	case protocol.TypeChanges:
 		if s := c.subscription(m.Sub); s != nil {
 			s.apply(m.Upserts, m.Removes)
 		}
-	case "ack":
+	case protocol.TypeAck:
 		res := result{id: m.ID}
 		if m.Record != nil {
 			res.record, res.id = *m.Record, m.Record.ID
 		}
 		c.answer(m.Ref, res)
-	case "error":
+	case protocol.TypeError:
 		switch {
 		case m.Ref != "":
-			c.answer(m.Ref, result{err: m.err()})
+			c.answer(m.Ref, result{err: errorOf(&m)})
 		case m.Sub != "":
-			c.endSubscription(m.Sub, m.err())
+			c.endSubscription(m.Sub, errorOf(&m))
 		default:
-			c.opts.Logger.Warn("recordroom: server error", "room", c.room, "err", m.err())
+			c.opts.Logger.Warn("recordroom: server error", "room", c.room, "err", errorOf(&m))
 		}
 	}
 }

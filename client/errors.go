@@ -4,22 +4,24 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
-// The server's error codes (PROTOCOL.md §5). They arrive in *Error.Code from REST and WebSocket
-// alike.
+// The server's error codes (PROTOCOL.md §5), the protocol's codes as strings. They arrive in
+// *Error.Code from REST and WebSocket alike.
 const (
-	CodeBadRequest        = "bad_request"
-	CodeUnauthorized      = "unauthorized"
-	CodeForbidden         = "forbidden"
-	CodeNotFound          = "not_found"
-	CodeUnknownCollection = "unknown_collection"
-	CodeConflict          = "conflict"
-	CodeTooLarge          = "too_large"
-	CodeInvalid           = "invalid"
-	CodeLimit             = "limit"
-	CodeInternal          = "internal"
-	CodeUnavailable       = "unavailable"
+	CodeBadRequest        = string(protocol.BadRequest)
+	CodeUnauthorized      = string(protocol.Unauthorized)
+	CodeForbidden         = string(protocol.Forbidden)
+	CodeNotFound          = string(protocol.NotFound)
+	CodeUnknownCollection = string(protocol.UnknownCollection)
+	CodeConflict          = string(protocol.Conflict)
+	CodeTooLarge          = string(protocol.TooLarge)
+	CodeInvalid           = string(protocol.Invalid)
+	CodeLimit             = string(protocol.Limit)
+	CodeInternal          = string(protocol.Internal)
+	CodeUnavailable       = string(protocol.Unavailable)
 )
 
 // Sentinels for errors.Is: errors.Is(err, client.ErrConflict) holds for every *Error whose Code
@@ -51,10 +53,7 @@ type Error struct {
 }
 
 // ErrorDetail names one failing field of an "invalid" error.
-type ErrorDetail struct {
-	Path    string `json:"path"`
-	Message string `json:"message"`
-}
+type ErrorDetail = protocol.Detail
 
 // Error renders "code: message".
 func (e *Error) Error() string {
@@ -107,9 +106,9 @@ func (e *CloseError) Error() string {
 
 // Close codes the client treats specially.
 const (
-	CloseTokenExpired = 4001
-	CloseRemoved      = 4003
-	CloseTooSlow      = 4008
+	CloseTokenExpired = protocol.CloseTokenExpired
+	CloseRemoved      = protocol.CloseRemoved
+	CloseTooSlow      = protocol.CloseTooSlow
 )
 
 // MutationError is a failed create, put or remove: which one, and the server's error (an *Error)

@@ -7,7 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Scope says whose files a file call means (PROTOCOL.md §7).
@@ -39,21 +40,10 @@ func (s Scope) query() url.Values {
 }
 
 // File is a file's metadata.
-type File struct {
-	Path        string    `json:"path"`
-	Scope       string    `json:"scope"`
-	Size        int64     `json:"size"`
-	ContentType string    `json:"contentType"`
-	ETag        string    `json:"etag"`
-	CreatedBy   string    `json:"createdBy"`
-	UpdatedAt   time.Time `json:"updatedAt"`
-}
+type File = protocol.File
 
 // FileURL is a presigned download URL, usable without a token until ExpiresAt.
-type FileURL struct {
-	URL       string    `json:"url"`
-	ExpiresAt time.Time `json:"expiresAt"`
-}
+type FileURL = protocol.FileURL
 
 // FileContent is a download under way: read Body, then close it.
 type FileContent struct {
@@ -139,9 +129,7 @@ func (r *REST) ListFiles(ctx context.Context, scope Scope, prefix string) ([]Fil
 	if prefix != "" {
 		q.Set("prefix", prefix)
 	}
-	var list struct {
-		Files []File `json:"files"`
-	}
+	var list protocol.FileList
 	return list.Files, r.call(ctx, request{method: http.MethodGet, path: "/files", query: q}, &list)
 }
 

@@ -4,19 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"time"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
-// User is a room's user row (PROTOCOL.md §1).
-type User struct {
-	ID          string    `json:"id"` // empty for an anonymous viewer
-	Role        string    `json:"role"`
-	Email       string    `json:"email,omitempty"`
-	Name        string    `json:"name,omitempty"`
-	FirstSeenAt time.Time `json:"firstSeenAt"`
-	LastSeenAt  time.Time `json:"lastSeenAt"`
-	Anonymous   bool      `json:"anonymous,omitempty"` // set by Me for an anonymous caller
-}
+// User is a room's user row (PROTOCOL.md §1); Me sets Anonymous for an anonymous caller, who
+// has no row.
+type User = protocol.User
 
 // Settings are a room's settings.
 type Settings struct {
@@ -39,9 +33,7 @@ func (r *REST) Me(ctx context.Context) (User, error) {
 
 // Users lists the room's users (role ≥ member).
 func (r *REST) Users(ctx context.Context) ([]User, error) {
-	var list struct {
-		Users []User `json:"users"`
-	}
+	var list protocol.UserList
 	return list.Users, r.call(ctx, request{method: http.MethodGet, path: "/users"}, &list)
 }
 

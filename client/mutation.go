@@ -8,6 +8,8 @@ import (
 	"sync/atomic"
 
 	"github.com/google/uuid"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // op is one create, put or remove, from the call until its answer. Every op carries a ref, the
@@ -56,7 +58,7 @@ func (c *Client) newOp(kind, collection, id string, data any, replace bool, ifVe
 		}
 		o.data = raw
 	}
-	frame, err := json.Marshal(mutationMessage{Type: kind, Ref: o.ref, Collection: collection, ID: id,
+	frame, err := json.Marshal(protocol.Mutation{Type: kind, Ref: o.ref, Collection: collection, ID: id,
 		Data: o.data, Replace: replace, IfVersion: ifVersion})
 	if err != nil {
 		return nil, o.fail(fmt.Errorf("encode: %w", err))

@@ -29,7 +29,7 @@ func newOrder(keys []OrderKey) order {
 func (o order) keyOf(r Record) filter.Doc {
 	data, _ := decodeJSON(r.Data) // data the server sent is JSON; anything else sorts as missing
 	fields, _ := data.(map[string]any)
-	return filter.Doc{ID: r.ID, UserID: r.UserID, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, Data: fields}
+	return filter.Doc{ID: r.ID, UserID: r.UserID, CreatedAt: r.CreatedAt.Time, UpdatedAt: r.UpdatedAt.Time, Data: fields}
 }
 
 // compare orders two records: negative when a comes first.

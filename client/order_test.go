@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 func rec(id, data string) Record { return Record{ID: id, Data: json.RawMessage(data)} }
@@ -55,9 +56,9 @@ func TestOrderFollowsTheServersRules(t *testing.T) {
 func TestOrderByPathsAndRecordFields(t *testing.T) {
 	t.Parallel()
 	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	a := Record{ID: "a", UserID: "zed", Data: json.RawMessage(`{"p":{"q":2}}`), CreatedAt: t0.Add(2 * time.Millisecond)}
-	b := Record{ID: "b", UserID: "amy", Data: json.RawMessage(`{"p":{"q":1}}`), CreatedAt: t0.Add(time.Millisecond)}
-	c := Record{ID: "c", UserID: "amy", Data: json.RawMessage(`{"p":[1]}`), CreatedAt: t0.Add(time.Millisecond)}
+	a := Record{ID: "a", UserID: "zed", Data: json.RawMessage(`{"p":{"q":2}}`), CreatedAt: protocol.Time{Time: t0.Add(2 * time.Millisecond)}}
+	b := Record{ID: "b", UserID: "amy", Data: json.RawMessage(`{"p":{"q":1}}`), CreatedAt: protocol.Time{Time: t0.Add(time.Millisecond)}}
+	c := Record{ID: "c", UserID: "amy", Data: json.RawMessage(`{"p":[1]}`), CreatedAt: protocol.Time{Time: t0.Add(time.Millisecond)}}
 
 	require.Equal(t, []string{"b", "c", "a"}, sortedIDs(newOrder(nil), a, b, c), "default: createdAt, then id")
 	require.Equal(t, []string{"c", "b", "a"}, sortedIDs(newOrder([]OrderKey{Asc("p.q")}), a, b, c),

@@ -10,6 +10,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"github.com/recordroom/recordroom/internal/backoff"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // run is the client's connection goroutine: connect, serve until the connection ends, wait out
@@ -134,12 +135,12 @@ func (c *Client) connect() (*conn, error) {
 		ws.Close()
 		return nil, closeReason(err)
 	}
-	var m serverMessage
-	if err := json.Unmarshal(frame, &m); err != nil || m.Type != "hello" {
+	var m protocol.ServerMessage
+	if err := json.Unmarshal(frame, &m); err != nil || m.Type != protocol.TypeHello {
 		ws.Close()
 		return nil, fmt.Errorf("connect: the server's first message is not a hello: %.100s", frame)
 	}
-	return newConn(ws, m.hello()), nil
+	return newConn(ws, helloOf(&m)), nil
 }
 
 // closeReason turns a read error into why the connection ended: a *CloseError with the

@@ -18,7 +18,7 @@ func sameRecords(got, want []Record) bool {
 	for i := range got {
 		g, w := got[i], want[i]
 		if g.ID != w.ID || g.Version != w.Version || g.UserID != w.UserID ||
-			!g.CreatedAt.Equal(w.CreatedAt) || !g.UpdatedAt.Equal(w.UpdatedAt) || !holds(g.Data, w.Data, true) {
+			!g.CreatedAt.Equal(w.CreatedAt.Time) || !g.UpdatedAt.Equal(w.UpdatedAt.Time) || !holds(g.Data, w.Data, true) {
 			return false
 		}
 	}

@@ -1,24 +1,11 @@
 package client
 
-import (
-	"encoding/json"
-	"time"
-)
+import "github.com/recordroom/recordroom/protocol"
 
 // Record is a record as the server sends it (PROTOCOL.md §3). Items of the system collections
-// ($users, $teams, $teamMembers) carry only ID and Data.
-type Record struct {
-	ID         string          `json:"id"`
-	Collection string          `json:"collection,omitempty"`
-	UserID     string          `json:"userId,omitempty"` // the creator; never changes
-	Data       json.RawMessage `json:"data"`
-	Version    int64           `json:"version,omitempty"` // 1 when created, +1 per update
-	CreatedAt  time.Time       `json:"createdAt"`         // millisecond precision
-	UpdatedAt  time.Time       `json:"updatedAt"`
-}
-
-// Decode unmarshals the record's data into v.
-func (r Record) Decode(v any) error { return json.Unmarshal(r.Data, v) }
+// ($users, $teams, $teamMembers) carry only ID and Data. Its times are protocol.Time, which
+// embeds time.Time (rec.CreatedAt.Time); Decode unmarshals its data.
+type Record = protocol.Record
 
 // Query is what a subscription or a REST list asks for (PROTOCOL.md §3, docs/query-language.md).
 type Query struct {
@@ -32,11 +19,9 @@ type Query struct {
 	Limit int
 }
 
-// OrderKey is one sort key: a data path ("address.city") or id, userId, createdAt, updatedAt.
-type OrderKey struct {
-	Field string `json:"field"`
-	Dir   string `json:"dir,omitempty"` // "asc" (the default) or "desc"
-}
+// OrderKey is one sort key: a data path ("address.city") or id, userId, createdAt, updatedAt;
+// Dir "asc" (the default) or "desc".
+type OrderKey = protocol.OrderKey
 
 // Asc sorts by field, ascending.
 func Asc(field string) OrderKey { return OrderKey{Field: field, Dir: "asc"} }

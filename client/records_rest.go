@@ -7,14 +7,13 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
-// RecordPage is one page of a REST list.
-type RecordPage struct {
-	Records []Record `json:"records"`
-	// Next is the cursor of the next page, to pass back as after; empty on the last page.
-	Next string `json:"next,omitempty"`
-}
+// RecordPage is one page of a REST list; Next is the cursor of the next page, to pass back as
+// after, empty on the last page.
+type RecordPage = protocol.RecordPage
 
 // ListRecords reads one page of a collection: the records matching q.Where in q.OrderBy's order,
 // at most q.Limit of them, starting after the cursor after ("" for the first page).

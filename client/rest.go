@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // REST calls a room's REST routes (PROTOCOL.md §5). Every *Client embeds one; NewREST makes one
@@ -131,12 +133,10 @@ func jsonRequest(method, path string, v any) (request, error) {
 // answer without it (a proxy's error page) still becomes an *Error with a code from its status.
 func decodeError(resp *http.Response) error {
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	var shape struct {
-		Error *Error `json:"error"`
-	}
+	var shape protocol.ErrorBody
 	if json.Unmarshal(body, &shape) == nil && shape.Error != nil && shape.Error.Code != "" {
-		shape.Error.HTTPStatus = resp.StatusCode
-		return shape.Error
+		e := shape.Error
+		return &Error{Code: string(e.Code), Message: e.Message, Details: e.Details, HTTPStatus: resp.StatusCode}
 	}
 	msg := strings.TrimSpace(string(body))
 	if len(msg) > 200 {

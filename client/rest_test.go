@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
 func TestRecordsOverREST(t *testing.T) {
@@ -75,8 +77,8 @@ func TestAdminRoutes(t *testing.T) {
 	alice, bob, carol, dave := s.rest("r1", "alice"), s.rest("r1", "bob"), s.rest("r1", "carol"), s.rest("r1", "dave")
 	me, err := alice.Me(ctx)
 	require.NoError(t, err)
-	require.Equal(t, User{ID: "alice", Role: "admin", Email: "alice@example.org", FirstSeenAt: me.FirstSeenAt,
-		LastSeenAt: me.LastSeenAt}, me)
+	require.Equal(t, User{ID: "alice", UserData: protocol.UserData{Role: "admin", Email: "alice@example.org",
+		FirstSeenAt: me.FirstSeenAt, LastSeenAt: me.LastSeenAt}}, me)
 	for _, u := range []*REST{bob, carol, dave} {
 		_, err := u.Me(ctx)
 		require.NoError(t, err)
@@ -100,7 +102,7 @@ func TestAdminRoutes(t *testing.T) {
 	require.NoError(t, err)
 	me, err = anonymous.Me(ctx)
 	require.NoError(t, err)
-	require.Equal(t, User{Role: "viewer", Anonymous: true}, me)
+	require.Equal(t, User{UserData: protocol.UserData{Role: "viewer"}, Anonymous: true}, me)
 
 	schema, err := bob.Schema(ctx)
 	require.NoError(t, err)

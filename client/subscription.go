@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Subscription is a live query: it holds the current result, ordered, and follows every change
@@ -66,7 +67,7 @@ func (c *Client) Subscribe(ctx context.Context, collection string, q Query) (*Su
 		changed: make(chan struct{}, 1), ready: make(chan struct{}), done: make(chan struct{}),
 		byID: map[string]*entry{},
 	}
-	s.frame, err = json.Marshal(subscribeMessage{Type: "subscribe", Sub: s.id, Collection: collection,
+	s.frame, err = json.Marshal(protocol.Subscribe{Type: protocol.TypeSubscribe, Sub: s.id, Collection: collection,
 		Where: where, OrderBy: q.OrderBy, Limit: q.Limit})
 	if err != nil {
 		c.mu.Unlock()
@@ -132,7 +133,7 @@ func (s *Subscription) Close() {
 	c.mu.Lock()
 	if c.subs[s.id] == s {
 		delete(c.subs, s.id)
-		frame, _ := json.Marshal(unsubscribeMessage{Type: "unsubscribe", Sub: s.id}) // cannot fail
+		frame, _ := json.Marshal(protocol.Unsubscribe{Type: protocol.TypeUnsubscribe, Sub: s.id}) // cannot fail
 		c.sendLocked(frame)
 	}
 	c.mu.Unlock()
@@ -209,7 +210,7 @@ func newer(a, b Record) bool {
 	if a.Version == 0 && b.Version == 0 {
 		return true
 	}
-	if c := a.CreatedAt.Compare(b.CreatedAt); c != 0 {
+	if c := a.CreatedAt.Compare(b.CreatedAt.Time); c != 0 {
 		return c > 0
 	}
 	return a.Version > b.Version

@@ -3,31 +3,16 @@ package client
 import (
 	"context"
 	"net/http"
-	"time"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Team is a team of the room.
-type Team struct {
-	ID        string    `json:"id"`
-	Name      string    `json:"name"`
-	CreatedBy string    `json:"createdBy"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
-}
+type Team = protocol.Team
 
 // TeamMember is a membership (Status "active", UserID set) or an invite (Status "pending" or
 // "declined", Email set).
-type TeamMember struct {
-	ID        string    `json:"id"`
-	TeamID    string    `json:"teamId"`
-	UserID    string    `json:"userId,omitempty"`
-	Email     string    `json:"email,omitempty"`
-	Role      string    `json:"role"` // "member" or "admin": a label within the team
-	Status    string    `json:"status"`
-	InvitedBy string    `json:"invitedBy"`
-	CreatedAt time.Time `json:"createdAt"`
-	UpdatedAt time.Time `json:"updatedAt"`
-}
+type TeamMember = protocol.TeamMember
 
 // TeamMemberAdd adds a user of the room (UserID) or invites an address (Email): exactly one.
 type TeamMemberAdd struct {
@@ -38,9 +23,7 @@ type TeamMemberAdd struct {
 
 // Teams lists the room's teams (role ≥ member).
 func (r *REST) Teams(ctx context.Context) ([]Team, error) {
-	var list struct {
-		Teams []Team `json:"teams"`
-	}
+	var list protocol.TeamList
 	return list.Teams, r.call(ctx, request{method: http.MethodGet, path: "/teams"}, &list)
 }
 
@@ -80,9 +63,7 @@ func (r *REST) DeleteTeam(ctx context.Context, teamID string) error {
 
 // TeamMembers lists a team's members and invites (role ≥ member).
 func (r *REST) TeamMembers(ctx context.Context, teamID string) ([]TeamMember, error) {
-	var list struct {
-		Members []TeamMember `json:"members"`
-	}
+	var list protocol.TeamMemberList
 	return list.Members, r.call(ctx, request{method: http.MethodGet, path: escapePath("teams", teamID, "members")}, &list)
 }
 
@@ -103,9 +84,7 @@ func (r *REST) RemoveTeamMember(ctx context.Context, teamID, memberID string) er
 
 // Invites lists the caller's pending invites (matched by their token's email).
 func (r *REST) Invites(ctx context.Context) ([]TeamMember, error) {
-	var list struct {
-		Invites []TeamMember `json:"invites"`
-	}
+	var list protocol.InviteList
 	return list.Invites, r.call(ctx, request{method: http.MethodGet, path: "/invites"}, &list)
 }
 

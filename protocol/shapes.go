@@ -13,6 +13,9 @@ type Record struct {
 	UpdatedAt  Time            `json:"updatedAt"`
 }
 
+// Decode unmarshals the record's data into v.
+func (r Record) Decode(v any) error { return json.Unmarshal(r.Data, v) }
+
 // RecordPage is one page of a REST record list: Next is the cursor to pass back as after,
 // empty (and absent) on the last page.
 type RecordPage struct {

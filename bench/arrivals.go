@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"encoding/json"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -38,14 +39,18 @@ func (a *arrivals) onChange(m *message, at time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, u := range m.Upserts {
-		sent := u.Data.sentAt()
+		var p payload
+		if json.Unmarshal(u.Data, &p) != nil {
+			continue // not a record the benchmark wrote
+		}
+		sent := p.sentAt()
 		if a.due == nil {
 			if a.win.holds(sent) {
 				a.fromSent = append(a.fromSent, at.Sub(sent))
 			}
 			continue
 		}
-		if due := a.due(u.Data.N); a.win.holds(due) {
+		if due := a.due(p.N); a.win.holds(due) {
 			a.fromSent = append(a.fromSent, at.Sub(sent))
 			a.fromDue = append(a.fromDue, at.Sub(due))
 		}

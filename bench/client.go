@@ -13,22 +13,12 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
-// message is a server message (PROTOCOL.md §4), decoded as far as the benchmark needs.
-type message struct {
-	Type    string   `json:"type"`
-	Ref     string   `json:"ref"`
-	Sub     string   `json:"sub"`
-	Code    string   `json:"code"`
-	Message string   `json:"message"`
-	Upserts []upsert `json:"upserts"`
-	Removes []string `json:"removes"`
-}
-
-type upsert struct {
-	Data payload `json:"data"`
-}
+// message is a server message (PROTOCOL.md §4).
+type message = protocol.ServerMessage
 
 // client is one WebSocket connection. A reader goroutine hands changes to onChange as they
 // arrive (with their arrival time) and every other message to control, where the scenario waits
@@ -78,7 +68,7 @@ func dial(ctx context.Context, s dialSpec) (*client, error) {
 	c := &client{ws: ws, onChange: s.onChange, control: make(chan *message, controlBacklog), done: make(chan struct{})}
 	go c.read()
 	m, err := c.await(ctx)
-	if err == nil && m.Type != "hello" {
+	if err == nil && m.Type != protocol.TypeHello {
 		err = fmt.Errorf("want hello first, got %s", describe(m))
 	}
 	if err != nil {
@@ -127,7 +117,7 @@ func (c *client) read() {
 			c.ws.Close()
 			return
 		}
-		if m.Type == "changes" && c.onChange != nil {
+		if m.Type == protocol.TypeChanges && c.onChange != nil {
 			c.onChange(m, at)
 			continue
 		}
@@ -260,7 +250,7 @@ func failures(clients []*client) error {
 }
 
 func describe(m *message) string {
-	if m.Type == "error" {
+	if m.Type == protocol.TypeError {
 		return fmt.Sprintf("error %s: %s", m.Code, m.Message)
 	}
 	return m.Type

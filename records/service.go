@@ -207,14 +207,3 @@ func (p *Prepared) Visible(d filter.Doc) bool {
 func (s *Service) ByIDs(ctx context.Context, room, collection string, ids []string) ([]db.Record, error) {
 	return s.db.RecordListByIDs(ctx, room, collection, ids)
 }
-
-// Access says what caller may do with an existing record: read it, and change it. A Yjs field
-// document (<collection>/<recordId>/<field>) follows these rules (PROTOCOL.md §6). As on Get, a
-// record the caller may not see at all is not_found (owner rule) or forbidden (role).
-func (s *Service) Access(ctx context.Context, caller access.Caller, room, collection, id string) (read, write bool, err error) {
-	c, r, err := s.readable(ctx, caller, room, collection, id)
-	if err != nil {
-		return false, false, err
-	}
-	return true, access.Allowed(caller, c.Write, access.Update, r.UserID), nil
-}

@@ -113,22 +113,15 @@ func (s *Service) Run(ctx context.Context, p *Prepared) (Page, error) {
 	if p.OwnerScoped && p.Owner == "" {
 		return Page{Records: []Record{}}, nil
 	}
-	params := filter.Params{p.Room, p.Collection}
-	cond := p.Where.SQL(&params)
-	if p.OwnerScoped {
-		cond = "(" + cond + ") AND user_id = " + params.Add(p.Owner)
+	clauses, args, err := filter.Select{
+		Room: p.Room, Collection: p.Collection, Where: p.Where, Order: p.Order,
+		OwnerScoped: p.OwnerScoped, Owner: p.Owner, After: p.after,
+		Limit: p.Limit + 1, // one row more tells whether a next page exists
+	}.SQL()
+	if err != nil {
+		return Page{}, badRequest(err)
 	}
-	if p.after != "" {
-		afterCond, err := p.Order.AfterSQL(p.after, &params)
-		if err != nil {
-			return Page{}, badRequest(err)
-		}
-		cond = "(" + cond + ") AND (" + afterCond + ")"
-	}
-	rows, err := s.db.RecordSelect(ctx, db.RecordQuery{
-		Room: p.Room, Collection: p.Collection, Where: cond, Args: params[2:],
-		OrderBy: p.Order.SQL(), Limit: p.Limit + 1,
-	})
+	rows, err := s.db.RecordSelect(ctx, db.RecordQuery{Clauses: clauses, Args: args})
 	if err != nil {
 		return Page{}, err
 	}

@@ -15,14 +15,14 @@ import (
 // is not_found (owner rule) or forbidden (role).
 func (s *Service) DocAccess(ctx context.Context, caller access.Caller, room, name string) (read, write bool, err error) {
 	if parts := strings.Split(name, "/"); len(parts) == 3 && parts[0] != "" && parts[1] != "" && parts[2] != "" {
-		return s.recordAccess(ctx, caller, room, parts[0], parts[1])
+		return s.recordAccess(ctx, caller, Key{Room: room, Collection: parts[0], ID: parts[1]})
 	}
 	return caller.Role.AtLeast(access.Viewer), caller.Role.AtLeast(access.Member), nil
 }
 
 // recordAccess says what caller may do with an existing record: read it, and change it.
-func (s *Service) recordAccess(ctx context.Context, caller access.Caller, room, collection, id string) (read, write bool, err error) {
-	c, r, err := s.readable(ctx, caller, room, collection, id)
+func (s *Service) recordAccess(ctx context.Context, caller access.Caller, k Key) (read, write bool, err error) {
+	c, r, err := s.readable(ctx, caller, k)
 	if err != nil {
 		return false, false, err
 	}

@@ -21,9 +21,9 @@ func TestDocAccessFollowsTheRecordOrTheRole(t *testing.T) {
 		"pub":{"access":{"read":"viewer","write":"admin"}}}}`)
 	bob := access.Caller{UserID: "bob", Role: access.Member}
 	viewer := access.Caller{UserID: "vic", Role: access.Viewer}
-	_, err := s.Create(ctx, bob, "r", "own", "b1", json.RawMessage(`{}`))
+	_, err := s.Create(ctx, bob, key("own", "b1"), json.RawMessage(`{}`))
 	require.NoError(t, err)
-	_, err = s.Create(ctx, alice, "r", "pub", "p1", json.RawMessage(`{}`))
+	_, err = s.Create(ctx, alice, key("pub", "p1"), json.RawMessage(`{}`))
 	require.NoError(t, err)
 
 	type rights struct{ read, write bool }

@@ -137,8 +137,8 @@ func (s *Service) Run(ctx context.Context, p *Prepared) (Page, error) {
 }
 
 // Get reads one record.
-func (s *Service) Get(ctx context.Context, caller access.Caller, room, collection, id string) (Record, error) {
-	_, r, err := s.readable(ctx, caller, room, collection, id)
+func (s *Service) Get(ctx context.Context, caller access.Caller, k Key) (Record, error) {
+	_, r, err := s.readable(ctx, caller, k)
 	if err != nil {
 		return Record{}, err
 	}
@@ -147,20 +147,20 @@ func (s *Service) Get(ctx context.Context, caller access.Caller, room, collectio
 
 // readable reads a record the caller may read, with its collection's rules. Another user's
 // owner-scoped record reads as missing: its existence is theirs too.
-func (s *Service) readable(ctx context.Context, caller access.Caller, room, collection, id string) (*schema.Collection, db.Record, error) {
-	c, err := s.collection(ctx, room, collection)
+func (s *Service) readable(ctx context.Context, caller access.Caller, k Key) (*schema.Collection, db.Record, error) {
+	c, err := s.collection(ctx, k.Room, k.Collection)
 	if err != nil {
 		return nil, db.Record{}, err
 	}
 	if c.Read != access.LevelOwner && !access.Allowed(caller, c.Read, access.Read, "") {
-		return nil, db.Record{}, protocol.New(protocol.Forbidden, "reading %q needs role %s", collection, c.Read)
+		return nil, db.Record{}, protocol.New(protocol.Forbidden, "reading %q needs role %s", k.Collection, c.Read)
 	}
-	r, err := s.db.RecordGet(ctx, room, collection, id)
+	r, err := s.db.RecordGet(ctx, k.Room, k.Collection, k.ID)
 	if err != nil {
-		return nil, db.Record{}, recordErr(err, collection, id)
+		return nil, db.Record{}, recordErr(err, k.Collection, k.ID)
 	}
 	if !access.Allowed(caller, c.Read, access.Read, r.UserID) {
-		return nil, db.Record{}, recordErr(db.ErrNotFound, collection, id)
+		return nil, db.Record{}, recordErr(db.ErrNotFound, k.Collection, k.ID)
 	}
 	return c, r, nil
 }

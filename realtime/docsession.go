@@ -76,7 +76,7 @@ func (s *session) openDoc(ctx context.Context, name string, clientSV []byte) {
 		s.docs[name] = &openDoc{clients: map[uint64]uint64{}}
 	}
 	s.mu.Unlock()
-	s.hub.docs.join(docKey{s.room, name}, s)
+	s.hub.relay.join(docKey{s.room, name}, s)
 	doc, err := s.hub.cfg.Docs.Load(ctx, s.room, name)
 	if err != nil {
 		s.docError(name, err)
@@ -111,7 +111,7 @@ func (s *session) writeDoc(ctx context.Context, name string, update []byte) {
 		s.docError(name, err)
 		return
 	}
-	seq, err := s.hub.cfg.Docs.Append(ctx, s.room, name, update, s.hub.docs.markOwn)
+	seq, err := s.hub.cfg.Docs.Append(ctx, s.room, name, update, s.hub.relay.markOwn)
 	if err != nil {
 		s.hub.metrics.docUpdates.WithLabelValues("refused").Inc()
 		s.docError(name, err)
@@ -121,7 +121,7 @@ func (s *session) writeDoc(ctx context.Context, name string, update []byte) {
 		return // nothing new
 	}
 	s.hub.metrics.docUpdates.WithLabelValues("stored").Inc()
-	s.hub.relay(docKey{s.room, name}, yjs.EncodeSyncUpdate(update), s)
+	s.hub.sendToPeers(docKey{s.room, name}, yjs.EncodeSyncUpdate(update), s)
 }
 
 // sendDoc queues a y-protocols message about a document.
@@ -157,7 +157,7 @@ func (s *session) leaveDocs() {
 	s.mu.Unlock()
 	for name, d := range docs {
 		k := docKey{s.room, name}
-		s.hub.docs.leave(k, s)
+		s.hub.relay.leave(k, s)
 		s.hub.awarenessGone(k, d.clients)
 	}
 }
@@ -184,7 +184,7 @@ func (s *session) closeUnreadableDocs(ctx context.Context) {
 			continue
 		}
 		k := docKey{s.room, name}
-		s.hub.docs.leave(k, s)
+		s.hub.relay.leave(k, s)
 		s.hub.awarenessGone(k, d.clients)
 		s.docError(name, protocol.New(protocol.Forbidden, "this document is no longer readable for you"))
 	}

@@ -211,7 +211,7 @@ func (s *session) ownWrite(ctx context.Context, collection string, written, remo
 	if removed != nil {
 		deleted = []string{removed.ID}
 	}
-	b := newBatch(changed, deleted)
+	b := newChangeSet(changed, deleted)
 	if removed != nil {
 		b.removed[removed.ID] = recordItem(*removed).stamp
 	}

@@ -44,7 +44,7 @@ type Hub struct {
 	closed   bool
 	sessions sync.WaitGroup
 
-	docs  docRelay
+	relay docRelay // which sessions opened which Yjs document here; cfg.Docs stores them
 	queue changeQueue
 	// watching indexes sessions by the record collections they subscribe to (with a count of
 	// their subscriptions there), so a change is matched only where it can matter. Guarded by mu.
@@ -63,7 +63,7 @@ type hubMetrics struct {
 	docUpdates    *prometheus.CounterVec
 }
 
-// NewHub makes a hub; the listener feeds it with HandleChange and Resync.
+// NewHub makes a hub; the listener feeds it with QueueChange and Resync.
 func NewHub(cfg HubConfig) *Hub {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -86,7 +86,7 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
-	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, docs: newDocRelay(),
+	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, relay: newDocRelay(),
 		watching: map[roomCollection]map[*session]int{}, metrics: hubMetrics{
 			connections: prometheus.NewGauge(prometheus.GaugeOpts{
 				Name: "recordroom_ws_connections", Help: "Open WebSocket connections.",

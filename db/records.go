@@ -32,23 +32,6 @@ func (s Store) RecordGet(ctx context.Context, room, collection, id string) (Reco
 	return recordFromRow(row), nil
 }
 
-// RecordInsert creates a record at version 1; ErrConflict when the id exists.
-func (s Store) RecordInsert(ctx context.Context, r Record) (Record, error) {
-	row, err := s.q.RecordInsert(ctx, dbsqlc.RecordInsertParams{
-		RoomID: r.Room, Collection: r.Collection, ID: r.ID, UserID: r.UserID, Data: r.Data,
-	})
-	if err != nil {
-		return Record{}, translate(err, "insert record")
-	}
-	return recordFromRow(row), nil
-}
-
-// RecordDelete removes a record; ErrNotFound when there is none.
-func (s Store) RecordDelete(ctx context.Context, room, collection, id string) error {
-	n, err := s.q.RecordDelete(ctx, dbsqlc.RecordDeleteParams{RoomID: room, Collection: collection, ID: id})
-	return affected(n, err, "delete record")
-}
-
 func recordFromRow(r dbsqlc.Record) Record {
 	return Record{
 		Room:       r.RoomID,

@@ -3,8 +3,13 @@ package db
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"github.com/recordroom/recordroom/db/internal/dbsqlc"
 )
+
+// Pool is the underlying pgx pool, for tests that look at the server's own state (pg_locks).
+func (d *DB) Pool() *pgxpool.Pool { return d.pool }
 
 // InsertRecord is a plain single-row INSERT of r at version 1. The write path never runs one (it
 // inserts through RecordInsertMany, which skips a key taken meanwhile instead of failing), but

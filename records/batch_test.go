@@ -29,7 +29,7 @@ func newService(t *testing.T, schema string) *records.Service {
 	database, err := db.Open(context.Background(), testdb.New(t).URL, db.Options{})
 	require.NoError(t, err)
 	t.Cleanup(database.Close)
-	_, err = database.Pool().Exec(context.Background(), "INSERT INTO rooms (room_id) VALUES ('r')")
+	err = database.RoomEnsure(context.Background(), "r")
 	require.NoError(t, err)
 	var raw []byte
 	if schema != "" {

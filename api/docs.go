@@ -28,7 +28,7 @@ func (h docHandlers) get(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	read, _, err := realtime.DocRights(ctx, h.hub, callerOf(c), c.Param("room"), name)
+	read, _, err := h.hub.Records().DocAccess(ctx, callerOf(c), c.Param("room"), name)
 	if err != nil {
 		return err
 	}
@@ -48,7 +48,7 @@ func docName(c echo.Context) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if err := realtime.CheckDocName(name); err != nil {
+	if err := yjs.CheckDocName(name); err != nil {
 		return "", err
 	}
 	return name, nil

@@ -23,6 +23,11 @@ func (h fileHandlers) routes(g *echo.Group) {
 // widgetHeader names the calling widget on REST (PROTOCOL.md §1); files.DefaultWidget without it.
 const widgetHeader = "X-Widget-Id"
 
+// requester is who asks: the caller, in the route's room, from the widget X-Widget-Id names.
+func requester(c echo.Context) files.Requester {
+	return files.Requester{Caller: callerOf(c), Room: c.Param("room"), Widget: c.Request().Header.Get(widgetHeader)}
+}
+
 // fileRef reads the scope, path and ?widget= of a request.
 func fileRef(c echo.Context) (files.Ref, error) {
 	path, err := wildcard(c)
@@ -38,7 +43,7 @@ func (h fileHandlers) upload(c echo.Context) error {
 		return err
 	}
 	r := c.Request()
-	f, err := h.files.Upload(r.Context(), callerOf(c), c.Param("room"), r.Header.Get(widgetHeader), ref,
+	f, err := h.files.Upload(r.Context(), requester(c), ref,
 		r.Body, r.Header.Get(echo.HeaderContentType), r.ContentLength)
 	if err != nil {
 		return err
@@ -61,9 +66,9 @@ func (h fileHandlers) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, caller, room, widget := c.Request().Context(), callerOf(c), c.Param("room"), c.Request().Header.Get(widgetHeader)
+	ctx, who := c.Request().Context(), requester(c)
 	if proxy {
-		body, f, err := h.files.Open(ctx, caller, room, widget, ref)
+		body, f, err := h.files.Open(ctx, who, ref)
 		if err != nil {
 			return err
 		}
@@ -77,7 +82,7 @@ func (h fileHandlers) download(c echo.Context) error {
 		_, err = io.Copy(c.Response(), body)
 		return err // the status is sent: a failure now can only cut the body short
 	}
-	u, expires, err := h.files.Presign(ctx, caller, room, widget, ref)
+	u, expires, err := h.files.Presign(ctx, who, ref)
 	if err != nil {
 		return err
 	}
@@ -110,7 +115,7 @@ func (h fileHandlers) remove(c echo.Context) error {
 		return err
 	}
 	r := c.Request()
-	if err := h.files.Delete(r.Context(), callerOf(c), c.Param("room"), r.Header.Get(widgetHeader), ref); err != nil {
+	if err := h.files.Delete(r.Context(), requester(c), ref); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -123,8 +128,7 @@ func (h fileHandlers) list(c echo.Context) error {
 		scope = string(files.ScopeSelf)
 	}
 	ref := files.Ref{Scope: files.Scope(scope), Widget: c.QueryParam("widget"), Path: c.QueryParam("prefix")}
-	r := c.Request()
-	list, err := h.files.List(r.Context(), callerOf(c), c.Param("room"), r.Header.Get(widgetHeader), ref)
+	list, err := h.files.List(c.Request().Context(), requester(c), ref)
 	if err != nil {
 		return err
 	}

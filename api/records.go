@@ -61,7 +61,7 @@ func (h recordHandlers) create(c echo.Context) error {
 	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
-	r, err := h.records.Create(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("collection"), body.ID, body.Data)
+	r, err := h.records.Create(c.Request().Context(), callerOf(c), recordKey(c, body.ID), body.Data)
 	if err != nil {
 		return err
 	}
@@ -69,7 +69,7 @@ func (h recordHandlers) create(c echo.Context) error {
 }
 
 func (h recordHandlers) get(c echo.Context) error {
-	r, err := h.records.Get(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("collection"), c.Param("id"))
+	r, err := h.records.Get(c.Request().Context(), callerOf(c), recordKey(c, c.Param("id")))
 	if err != nil {
 		return err
 	}
@@ -88,8 +88,8 @@ func (h recordHandlers) put(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.records.Put(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("collection"), c.Param("id"),
-		body.Data, body.Replace, ifVersion)
+	r, err := h.records.Put(c.Request().Context(), callerOf(c), recordKey(c, c.Param("id")),
+		records.PutParams{Data: body.Data, Replace: body.Replace, IfVersion: ifVersion})
 	if err != nil {
 		return err
 	}
@@ -101,10 +101,15 @@ func (h recordHandlers) remove(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if _, err := h.records.Remove(c.Request().Context(), callerOf(c), c.Param("room"), c.Param("collection"), c.Param("id"), ifVersion); err != nil {
+	if _, err := h.records.Remove(c.Request().Context(), callerOf(c), recordKey(c, c.Param("id")), records.RemoveParams{IfVersion: ifVersion}); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
+}
+
+// recordKey names the record id in the route's room and collection.
+func recordKey(c echo.Context, id string) records.Key {
+	return records.Key{Room: c.Param("room"), Collection: c.Param("collection"), ID: id}
 }
 
 // ifMatch reads If-Match: <version> (an ETag-style quoted version is accepted too) as ifVersion.

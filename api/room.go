@@ -59,7 +59,7 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 			if !id.EmailUnverified {
 				visitor.InviteEmail = id.Email
 			}
-			u, err := people.Arrive(ctx, room, visitor)
+			u, err := people.Visit(ctx, room, visitor)
 			if err != nil {
 				return err
 			}

@@ -111,7 +111,7 @@ func Run(ctx context.Context, cfg Config, opts Options) error {
 		ConnConfig: listenConn.ConnConfig,
 		Logger:     logger,
 		Registerer: registry,
-		OnChange:   hub.HandleChange,
+		OnChange:   hub.QueueChange,
 		OnConnect:  hub.Resync,
 	})
 	handler := api.New(api.Config{

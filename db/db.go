@@ -100,9 +100,6 @@ func ParseConfig(url string) (*pgxpool.Config, error) {
 	return cfg, nil
 }
 
-// Pool is the underlying pgx pool, for tests and tools that run SQL of their own.
-func (d *DB) Pool() *pgxpool.Pool { return d.pool }
-
 // Close closes every connection of the pool.
 func (d *DB) Close() {
 	if d.session != d.pool {

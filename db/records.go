@@ -3,7 +3,6 @@ package db
 import (
 	"context"
 	"encoding/json"
-	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -33,23 +32,6 @@ func (s Store) RecordGet(ctx context.Context, room, collection, id string) (Reco
 	return recordFromRow(row), nil
 }
 
-// RecordInsert creates a record at version 1; ErrConflict when the id exists.
-func (s Store) RecordInsert(ctx context.Context, r Record) (Record, error) {
-	row, err := s.q.RecordInsert(ctx, dbsqlc.RecordInsertParams{
-		RoomID: r.Room, Collection: r.Collection, ID: r.ID, UserID: r.UserID, Data: r.Data,
-	})
-	if err != nil {
-		return Record{}, translate(err, "insert record")
-	}
-	return recordFromRow(row), nil
-}
-
-// RecordDelete removes a record; ErrNotFound when there is none.
-func (s Store) RecordDelete(ctx context.Context, room, collection, id string) error {
-	n, err := s.q.RecordDelete(ctx, dbsqlc.RecordDeleteParams{RoomID: room, Collection: collection, ID: id})
-	return affected(n, err, "delete record")
-}
-
 func recordFromRow(r dbsqlc.Record) Record {
 	return Record{
 		Room:       r.RoomID,
@@ -63,31 +45,19 @@ func recordFromRow(r dbsqlc.Record) Record {
 	}
 }
 
-// RecordQuery selects records of one collection with SQL built by the where-compiler.
+// RecordQuery is a select over records whose conditions are built at run time.
 type RecordQuery struct {
-	Room, Collection string
-	// Where is a boolean SQL expression over the records columns; its placeholders start at $3
-	// ($1 and $2 are Room and Collection) and Args holds their values. It must come from package
-	// filter, which passes every user value as a parameter. Empty means every record.
-	Where string
-	Args  []any
-	// OrderBy is the ORDER BY list, from package filter too.
-	OrderBy string
-	Limit   int
+	// Clauses follow SELECT <columns> FROM records: WHERE, ORDER BY, LIMIT. They must come from
+	// package filter (filter.Select.SQL), which passes every user value as a parameter; Args
+	// holds those values, for $1 on.
+	Clauses string
+	Args    []any
 }
 
 // RecordSelect runs q.
 func (s Store) RecordSelect(ctx context.Context, q RecordQuery) ([]Record, error) {
-	where := q.Where
-	if where == "" {
-		where = "true"
-	}
-	args := append([]any{q.Room, q.Collection}, q.Args...)
-	args = append(args, q.Limit)
-	sql := "SELECT room_id, collection, id, user_id, data, version, created_at, updated_at FROM records" +
-		" WHERE room_id = $1 AND collection = $2 AND (" + where + ")" +
-		" ORDER BY " + q.OrderBy + " LIMIT $" + strconv.Itoa(len(args))
-	rows, err := s.conn.Query(ctx, sql, args...)
+	sql := "SELECT room_id, collection, id, user_id, data, version, created_at, updated_at FROM records " + q.Clauses
+	rows, err := s.conn.Query(ctx, sql, q.Args...)
 	if err != nil {
 		return nil, translate(err, "query records")
 	}

@@ -61,8 +61,10 @@ func TestRecordInsertGetDelete(t *testing.T) {
 	d := openDB(t)
 	require.NoError(t, d.RoomEnsure(ctx, "room-1"))
 
-	inserted, err := d.RecordInsert(ctx, newRecord("room-1", "task-1"))
+	created, err := d.RecordInsertMany(ctx, []db.Record{newRecord("room-1", "task-1")})
 	require.NoError(t, err)
+	require.Len(t, created, 1)
+	inserted := created[0]
 	require.Equal(t, "room-1", inserted.Room)
 	require.Equal(t, "tasks", inserted.Collection)
 	require.Equal(t, "task-1", inserted.ID)
@@ -76,7 +78,9 @@ func TestRecordInsertGetDelete(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, inserted, got)
 
-	require.NoError(t, d.RecordDelete(ctx, "room-1", "tasks", "task-1"))
+	deleted, err := d.RecordDeleteMany(ctx, []db.RecordKey{inserted.Key()})
+	require.NoError(t, err)
+	require.Equal(t, []db.Record{inserted}, deleted, "a delete returns the record as it was")
 	_, err = d.RecordGet(ctx, "room-1", "tasks", "task-1")
 	require.ErrorIs(t, err, db.ErrNotFound)
 }
@@ -87,18 +91,18 @@ func TestRecordErrorsAreTranslated(t *testing.T) {
 	ctx := context.Background()
 	d := openDB(t)
 	require.NoError(t, d.RoomEnsure(ctx, "room-1"))
-	_, err := d.RecordInsert(ctx, newRecord("room-1", "task-1"))
+	_, err := db.InsertRecord(ctx, d.Store, newRecord("room-1", "task-1"))
 	require.NoError(t, err)
 
 	t.Run("insert of an existing id is a conflict", func(t *testing.T) {
 		t.Parallel()
-		_, err := d.RecordInsert(ctx, newRecord("room-1", "task-1"))
+		_, err := db.InsertRecord(ctx, d.Store, newRecord("room-1", "task-1"))
 		require.ErrorIs(t, err, db.ErrConflict)
 		require.NotErrorIs(t, err, db.ErrInvalid)
 		// The same id in another collection is another record.
 		other := newRecord("room-1", "task-1")
 		other.Collection = "notes"
-		_, err = d.RecordInsert(ctx, other)
+		_, err = db.InsertRecord(ctx, d.Store, other)
 		require.NoError(t, err)
 	})
 	t.Run("get of a missing record is not found", func(t *testing.T) {
@@ -108,7 +112,7 @@ func TestRecordErrorsAreTranslated(t *testing.T) {
 	})
 	t.Run("delete of a missing record is not found", func(t *testing.T) {
 		t.Parallel()
-		require.ErrorIs(t, d.RecordDelete(ctx, "room-1", "tasks", "missing"), db.ErrNotFound)
+		require.ErrorIs(t, db.DeleteRecord(ctx, d.Store, "room-1", "tasks", "missing"), db.ErrNotFound)
 	})
 
 	invalid := map[string]func(*db.Record){
@@ -125,7 +129,7 @@ func TestRecordErrorsAreTranslated(t *testing.T) {
 			t.Parallel()
 			r := newRecord("room-1", "task-2")
 			change(&r)
-			_, err := d.RecordInsert(ctx, r)
+			_, err := db.InsertRecord(ctx, d.Store, r)
 			require.ErrorIs(t, err, db.ErrInvalid)
 			_, err = d.RecordGet(ctx, r.Room, r.Collection, r.ID)
 			require.ErrorIs(t, err, db.ErrNotFound, "the refused insert left no row")
@@ -143,7 +147,7 @@ func TestInTxCommitsOrRollsBackAsOne(t *testing.T) {
 	errAbort := errors.New("abort")
 	err := d.InTx(ctx, func(s db.Store) error {
 		require.NoError(t, s.RoomEnsure(ctx, "room-1"))
-		_, err := s.RecordInsert(ctx, newRecord("room-1", "task-1"))
+		_, err := db.InsertRecord(ctx, s, newRecord("room-1", "task-1"))
 		require.NoError(t, err)
 		_, err = s.RecordGet(ctx, "room-1", "tasks", "task-1")
 		require.NoError(t, err, "a transaction sees its own writes")
@@ -159,7 +163,7 @@ func TestInTxCommitsOrRollsBackAsOne(t *testing.T) {
 		if err := s.RoomEnsure(ctx, "room-1"); err != nil {
 			return err
 		}
-		_, err := s.RecordInsert(ctx, newRecord("room-1", "task-1"))
+		_, err := db.InsertRecord(ctx, s, newRecord("room-1", "task-1"))
 		return err
 	})
 	require.NoError(t, err)
@@ -170,10 +174,10 @@ func TestInTxCommitsOrRollsBackAsOne(t *testing.T) {
 
 	// A statement that fails inside the transaction aborts all of it, earlier statements included.
 	err = d.InTx(ctx, func(s db.Store) error {
-		if _, err := s.RecordInsert(ctx, newRecord("room-1", "task-2")); err != nil {
+		if _, err := db.InsertRecord(ctx, s, newRecord("room-1", "task-2")); err != nil {
 			return err
 		}
-		_, err := s.RecordInsert(ctx, newRecord("room-1", "task-1"))
+		_, err := db.InsertRecord(ctx, s, newRecord("room-1", "task-1"))
 		return err
 	})
 	require.ErrorIs(t, err, db.ErrConflict)

@@ -3,7 +3,6 @@ package files
 import (
 	"context"
 
-	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
 )
 
@@ -11,8 +10,8 @@ import (
 // two leaves an object without a row, invisible to clients and removed by the sweep; the other
 // order could leave a row whose download fails. Both steps run under the path's lock, so an
 // upload of the same path cannot slip its object in between and lose it.
-func (s *Service) Delete(ctx context.Context, caller access.Caller, room, widget string, ref Ref) error {
-	t, err := resolve(caller, room, widget, ref, true, false)
+func (s *Service) Delete(ctx context.Context, who Requester, ref Ref) error {
+	t, err := resolve(who, ref, true, false)
 	if err != nil {
 		return err
 	}

@@ -92,6 +92,11 @@ func newEnv(t *testing.T, tune ...func(*files.Config)) *env {
 	return e
 }
 
+// who is a requester: caller c in room, from widget.
+func who(c access.Caller, room, widget string) files.Requester {
+	return files.Requester{Caller: c, Room: room, Widget: widget}
+}
+
 func self(path string) files.Ref { return files.Ref{Scope: files.ScopeSelf, Path: path} }
 func user(path string) files.Ref { return files.Ref{Scope: files.ScopeUser, Path: path} }
 func ofWidget(w, path string) files.Ref {
@@ -101,7 +106,7 @@ func ofWidget(w, path string) files.Ref {
 // upload stores content with its length declared.
 func (e *env) upload(t *testing.T, c access.Caller, widget string, ref files.Ref, content string) files.File {
 	t.Helper()
-	f, err := e.svc.Upload(context.Background(), c, room, widget, ref, bytes.NewReader([]byte(content)), "text/plain", int64(len(content)))
+	f, err := e.svc.Upload(context.Background(), who(c, room, widget), ref, bytes.NewReader([]byte(content)), "text/plain", int64(len(content)))
 	require.NoError(t, err)
 	return f
 }
@@ -109,7 +114,7 @@ func (e *env) upload(t *testing.T, c access.Caller, widget string, ref files.Ref
 // download fetches a file through its presigned URL over HTTP, as a browser would.
 func (e *env) download(t *testing.T, c access.Caller, widget string, ref files.Ref) string {
 	t.Helper()
-	u, _, err := e.svc.Presign(context.Background(), c, room, widget, ref)
+	u, _, err := e.svc.Presign(context.Background(), who(c, room, widget), ref)
 	require.NoError(t, err)
 	status, body := e.get(t, u)
 	require.Equal(t, http.StatusOK, status, body)
@@ -153,7 +158,7 @@ func (e *env) pendingUploads(t *testing.T) int {
 // paths lists a scope's file paths as c sees them.
 func (e *env) paths(t *testing.T, c access.Caller, widget string, ref files.Ref) []string {
 	t.Helper()
-	list, err := e.svc.List(context.Background(), c, room, widget, ref)
+	list, err := e.svc.List(context.Background(), who(c, room, widget), ref)
 	require.NoError(t, err)
 	out := []string{}
 	for _, f := range list {

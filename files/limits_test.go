@@ -59,18 +59,18 @@ func TestUploadOverTheLimit(t *testing.T) {
 	const limit = 6<<20 + 1 // more than one 5 MiB part
 	e := newEnv(t, maxBytes(limit))
 
-	_, err := e.svc.Upload(ctx, bob, room, "w1", self("declared"), untouchable{t}, "", limit+1)
+	_, err := e.svc.Upload(ctx, who(bob, room, "w1"), self("declared"), untouchable{t}, "", limit+1)
 	requireCode(t, err, protocol.TooLarge)
 
 	for name, size := range map[string]int{"one part": limit + 1, "several parts": 2*limit + 5} {
-		_, err := e.svc.Upload(ctx, bob, room, "w1", self(name), io.LimitReader(rand.Reader, int64(size)), "", -1)
+		_, err := e.svc.Upload(ctx, who(bob, room, "w1"), self(name), io.LimitReader(rand.Reader, int64(size)), "", -1)
 		requireCode(t, err, protocol.TooLarge)
 	}
 	requireNothingStored(t, e)
 
 	exact := make([]byte, limit)
 	_, _ = rand.Read(exact)
-	f, err := e.svc.Upload(ctx, bob, room, "w1", self("exact"), bytes.NewReader(exact), "", -1)
+	f, err := e.svc.Upload(ctx, who(bob, room, "w1"), self("exact"), bytes.NewReader(exact), "", -1)
 	require.NoError(t, err, "exactly the limit is allowed")
 	require.Equal(t, int64(limit), f.Size)
 	require.Equal(t, e.svc.MaxBytes(), int64(limit))
@@ -80,7 +80,7 @@ func TestUploadOverTheLimit(t *testing.T) {
 func TestUploadLongerThanDeclared(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, maxBytes(10))
-	_, err := e.svc.Upload(context.Background(), bob, room, "w1", self("a"), strings.NewReader("eleven byte"), "", 3)
+	_, err := e.svc.Upload(context.Background(), who(bob, room, "w1"), self("a"), strings.NewReader("eleven byte"), "", 3)
 	requireCode(t, err, protocol.TooLarge)
 	requireNothingStored(t, e)
 }
@@ -93,7 +93,7 @@ func TestUploadBodyFailsMidStream(t *testing.T) {
 	e := newEnv(t)
 	for name, n := range map[string]int{"first part": 1 << 20, "after two parts": 11 << 20} {
 		body := newFailingAfter(n)
-		_, err := e.svc.Upload(ctx, bob, room, "w1", self(name), body, "", -1)
+		_, err := e.svc.Upload(ctx, who(bob, room, "w1"), self(name), body, "", -1)
 		require.ErrorIs(t, err, body.err, name)
 		require.NotEqual(t, protocol.TooLarge, protocol.ErrorOf(err).Code)
 	}
@@ -106,12 +106,12 @@ func TestFailedOverwriteKeepsTheOldFile(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, maxBytes(100))
 	old := e.upload(t, bob, "w1", self("a.txt"), "old content")
-	_, err := e.svc.Upload(ctx, bob, room, "w1", self("a.txt"), newFailingAfter(50), "", -1)
+	_, err := e.svc.Upload(ctx, who(bob, room, "w1"), self("a.txt"), newFailingAfter(50), "", -1)
 	require.Error(t, err)
-	_, err = e.svc.Upload(ctx, bob, room, "w1", self("a.txt"), strings.NewReader(strings.Repeat("x", 101)), "", -1)
+	_, err = e.svc.Upload(ctx, who(bob, room, "w1"), self("a.txt"), strings.NewReader(strings.Repeat("x", 101)), "", -1)
 	requireCode(t, err, protocol.TooLarge)
 
-	stat, err := e.svc.Stat(ctx, bob, room, "w1", self("a.txt"))
+	stat, err := e.svc.Stat(ctx, who(bob, room, "w1"), self("a.txt"))
 	require.NoError(t, err)
 	require.Equal(t, old, stat)
 	require.Equal(t, "old content", e.download(t, bob, "w1", self("a.txt")))

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/protocol"
 )
 
@@ -16,8 +15,8 @@ import (
 const MaxList = 10000
 
 // Stat reads one file's metadata.
-func (s *Service) Stat(ctx context.Context, caller access.Caller, room, widget string, ref Ref) (File, error) {
-	t, err := resolve(caller, room, widget, ref, false, false)
+func (s *Service) Stat(ctx context.Context, who Requester, ref Ref) (File, error) {
+	t, err := resolve(who, ref, false, false)
 	if err != nil {
 		return File{}, err
 	}
@@ -31,8 +30,8 @@ func (s *Service) Stat(ctx context.Context, caller access.Caller, room, widget s
 // Presign returns a URL that downloads the file without credentials until expires, made for
 // Config.PublicEndpoint (else Endpoint). The metadata row is checked first: a file the database
 // does not know is not found, whatever S3 holds.
-func (s *Service) Presign(ctx context.Context, caller access.Caller, room, widget string, ref Ref) (url string, expires time.Time, err error) {
-	t, err := resolve(caller, room, widget, ref, false, false)
+func (s *Service) Presign(ctx context.Context, who Requester, ref Ref) (url string, expires time.Time, err error) {
+	t, err := resolve(who, ref, false, false)
 	if err != nil {
 		return "", time.Time{}, err
 	}
@@ -49,8 +48,8 @@ func (s *Service) Presign(ctx context.Context, caller access.Caller, room, widge
 
 // Open streams the file's content through the server (the proxy download); the caller closes
 // the reader.
-func (s *Service) Open(ctx context.Context, caller access.Caller, room, widget string, ref Ref) (io.ReadCloser, File, error) {
-	t, err := resolve(caller, room, widget, ref, false, false)
+func (s *Service) Open(ctx context.Context, who Requester, ref Ref) (io.ReadCloser, File, error) {
+	t, err := resolve(who, ref, false, false)
 	if err != nil {
 		return nil, File{}, err
 	}
@@ -70,8 +69,8 @@ func (s *Service) Open(ctx context.Context, caller access.Caller, room, widget s
 
 // List returns the metadata of a scope's files whose path starts with ref.Path, ordered by path
 // (bytewise), at most MaxList of them. It reads the database only.
-func (s *Service) List(ctx context.Context, caller access.Caller, room, widget string, ref Ref) ([]File, error) {
-	t, err := resolve(caller, room, widget, ref, false, true)
+func (s *Service) List(ctx context.Context, who Requester, ref Ref) ([]File, error) {
+	t, err := resolve(who, ref, false, true)
 	if err != nil {
 		return nil, err
 	}

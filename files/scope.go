@@ -26,6 +26,15 @@ const (
 // DefaultWidget is the widget of requests that name none.
 const DefaultWidget = "default"
 
+// Requester is who asks for files, and from where: the caller, the room and the calling widget
+// (X-Widget-Id on REST; "" means DefaultWidget). Every file call takes one, since a Ref's scope
+// only means something against it: self is the widget's files, user the caller's.
+type Requester struct {
+	Caller access.Caller
+	Room   string
+	Widget string
+}
+
 // Ref names a file, or for List a scope and a path prefix.
 type Ref struct {
 	Scope Scope
@@ -44,7 +53,8 @@ type target struct {
 
 // resolve checks a request's names and the caller's access, in that order, and locates the file.
 // A prefix (for List) is checked as one instead of as a path.
-func resolve(c access.Caller, room, widget string, ref Ref, write, prefix bool) (target, error) {
+func resolve(who Requester, ref Ref, write, prefix bool) (target, error) {
+	c, room, widget := who.Caller, who.Room, who.Widget
 	if !ids.Valid(room) {
 		return target{}, protocol.New(protocol.BadRequest, "room id %q must be %s", protocol.Clip(room), ids.Rule)
 	}

@@ -20,16 +20,16 @@ func TestSelfScopeRules(t *testing.T) {
 	e.upload(t, bob, "w1", self("a.txt"), "a")
 	e.upload(t, alice, "w1", self("b.txt"), "b")
 
-	_, err := e.svc.Upload(ctx, vic, room, "w1", self("v.txt"), strings.NewReader("v"), "", 1)
+	_, err := e.svc.Upload(ctx, who(vic, room, "w1"), self("v.txt"), strings.NewReader("v"), "", 1)
 	requireCode(t, err, protocol.Forbidden)
-	requireCode(t, e.svc.Delete(ctx, vic, room, "w1", self("a.txt")), protocol.Forbidden)
-	_, err = e.svc.Upload(ctx, anon, room, "w1", self("v.txt"), strings.NewReader("v"), "", 1)
+	requireCode(t, e.svc.Delete(ctx, who(vic, room, "w1"), self("a.txt")), protocol.Forbidden)
+	_, err = e.svc.Upload(ctx, who(anon, room, "w1"), self("v.txt"), strings.NewReader("v"), "", 1)
 	requireCode(t, err, protocol.Forbidden)
 
 	for _, c := range []access.Caller{alice, bob, vic, anon} {
 		require.Equal(t, "a", e.download(t, c, "w1", self("a.txt")))
 	}
-	_, err = e.svc.List(ctx, access.Caller{UserID: "nobody"}, room, "w1", self(""))
+	_, err = e.svc.List(ctx, who(access.Caller{UserID: "nobody"}, room, "w1"), self(""))
 	requireCode(t, err, protocol.Forbidden) // no role at all
 }
 
@@ -42,16 +42,16 @@ func TestWidgetScopeIsReadOnly(t *testing.T) {
 
 	require.Equal(t, "shared", e.download(t, vic, "w2", ofWidget("w1", "shared.txt")))
 	require.Equal(t, []string{"shared.txt"}, e.paths(t, anon, "w2", ofWidget("w1", "")))
-	list, err := e.svc.List(ctx, vic, room, "w2", ofWidget("w1", ""))
+	list, err := e.svc.List(ctx, who(vic, room, "w2"), ofWidget("w1", ""))
 	require.NoError(t, err)
 	require.Equal(t, string(files.ScopeWidget), list[0].Scope, "metadata names the scope it was asked through")
 
 	for _, c := range []access.Caller{alice, bob} {
-		_, err := e.svc.Upload(ctx, c, room, "w2", ofWidget("w1", "shared.txt"), strings.NewReader("x"), "", 1)
+		_, err := e.svc.Upload(ctx, who(c, room, "w2"), ofWidget("w1", "shared.txt"), strings.NewReader("x"), "", 1)
 		requireCode(t, err, protocol.Forbidden)
-		requireCode(t, e.svc.Delete(ctx, c, room, "w2", ofWidget("w1", "shared.txt")), protocol.Forbidden)
+		requireCode(t, e.svc.Delete(ctx, who(c, room, "w2"), ofWidget("w1", "shared.txt")), protocol.Forbidden)
 	}
-	_, err = e.svc.List(ctx, vic, room, "w2", ofWidget("", ""))
+	_, err = e.svc.List(ctx, who(vic, room, "w2"), ofWidget("", ""))
 	requireCode(t, err, protocol.BadRequest) // which widget?
 	require.Equal(t, "shared", e.download(t, vic, "w1", self("shared.txt")), "untouched")
 }
@@ -67,21 +67,21 @@ func TestUserScopeIsPrivate(t *testing.T) {
 
 	require.Equal(t, "bob's", e.download(t, bob, "w2", user("diary.txt")), "user files follow the user across widgets")
 	require.Equal(t, "vic's", e.download(t, vic, "w1", user("diary.txt")))
-	_, _, err := e.svc.Presign(ctx, alice, room, "w1", user("diary.txt"))
+	_, _, err := e.svc.Presign(ctx, who(alice, room, "w1"), user("diary.txt"))
 	requireCode(t, err, protocol.NotFound)
-	_, _, err = e.svc.Open(ctx, alice, room, "w1", user("diary.txt"))
+	_, _, err = e.svc.Open(ctx, who(alice, room, "w1"), user("diary.txt"))
 	requireCode(t, err, protocol.NotFound)
-	requireCode(t, e.svc.Delete(ctx, alice, room, "w1", user("diary.txt")), protocol.NotFound)
+	requireCode(t, e.svc.Delete(ctx, who(alice, room, "w1"), user("diary.txt")), protocol.NotFound)
 	require.Empty(t, e.paths(t, alice, "w1", user("")))
 	require.Equal(t, []string{"diary.txt"}, e.paths(t, bob, "w1", user("")))
 	require.Empty(t, e.paths(t, bob, "w1", self("")), "user files are not the widget's")
 
-	_, err = e.svc.List(ctx, anon, room, "w1", user(""))
+	_, err = e.svc.List(ctx, who(anon, room, "w1"), user(""))
 	requireCode(t, err, protocol.Forbidden)
-	_, err = e.svc.Upload(ctx, anon, room, "w1", user("x"), strings.NewReader("x"), "", 1)
+	_, err = e.svc.Upload(ctx, who(anon, room, "w1"), user("x"), strings.NewReader("x"), "", 1)
 	requireCode(t, err, protocol.Forbidden)
 
-	require.NoError(t, e.svc.Delete(ctx, vic, room, "w1", user("diary.txt")))
+	require.NoError(t, e.svc.Delete(ctx, who(vic, room, "w1"), user("diary.txt")))
 	require.Equal(t, "bob's", e.download(t, bob, "w1", user("diary.txt")))
 }
 
@@ -133,10 +133,10 @@ func TestBadNamesAreBadRequests(t *testing.T) {
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			_, err := e.svc.Upload(ctx, alice, tc.room, tc.widget, tc.ref, strings.NewReader("x"), tc.ctype, 1)
+			_, err := e.svc.Upload(ctx, who(alice, tc.room, tc.widget), tc.ref, strings.NewReader("x"), tc.ctype, 1)
 			requireCode(t, err, protocol.BadRequest)
 			if tc.ctype == "" {
-				_, _, err = e.svc.Presign(ctx, alice, tc.room, tc.widget, tc.ref)
+				_, _, err = e.svc.Presign(ctx, who(alice, tc.room, tc.widget), tc.ref)
 				requireCode(t, err, protocol.BadRequest)
 			}
 		})

@@ -86,10 +86,10 @@ const uploadIDMeta = "recordroom-upload"
 // length is the declared size, -1 when unknown; a declared size over the limit is refused
 // before anything is read, and the limit is enforced while streaming: an upload that passes it,
 // or whose body fails, is aborted and leaves no object and no row.
-func (s *Service) Upload(ctx context.Context, caller access.Caller, room, widget string, ref Ref,
+func (s *Service) Upload(ctx context.Context, who Requester, ref Ref,
 	body io.Reader, ctype string, length int64,
 ) (File, error) {
-	t, err := resolve(caller, room, widget, ref, true, false)
+	t, err := resolve(who, ref, true, false)
 	if err != nil {
 		return File{}, err
 	}
@@ -116,7 +116,7 @@ func (s *Service) Upload(ctx context.Context, caller access.Caller, room, widget
 	case err != nil:
 		return File{}, storeFailed("upload object", err)
 	}
-	return s.commit(ctx, caller, t, id, ct)
+	return s.commit(ctx, who.Caller, t, id, ct)
 }
 
 func (s *Service) tooLarge() error {

@@ -76,7 +76,7 @@ func TestPresignedURLExpiryAndTampering(t *testing.T) {
 	e.upload(t, bob, "w1", self("a.txt"), "a")
 	e.upload(t, bob, "w1", self("b.txt"), "b")
 
-	u, expires, err := e.svc.Presign(ctx, bob, room, "w1", self("a.txt"))
+	u, expires, err := e.svc.Presign(ctx, who(bob, room, "w1"), self("a.txt"))
 	require.NoError(t, err)
 	require.True(t, expires.Before(time.Now()), "signed an hour ago, valid five minutes")
 	status, body := e.get(t, u)
@@ -86,7 +86,7 @@ func TestPresignedURLExpiryAndTampering(t *testing.T) {
 	fresh := newEnv(t)
 	fresh.upload(t, bob, "w1", self("a.txt"), "a")
 	fresh.upload(t, bob, "w1", self("b.txt"), "b")
-	u, _, err = fresh.svc.Presign(ctx, bob, room, "w1", self("a.txt"))
+	u, _, err = fresh.svc.Presign(ctx, who(bob, room, "w1"), self("a.txt"))
 	require.NoError(t, err)
 	status, _ = fresh.get(t, strings.Replace(u, "/a.txt?", "/b.txt?", 1))
 	require.Equal(t, 403, status)
@@ -109,9 +109,9 @@ func TestRacingUploadsAndDeletesKeepRowsTrue(t *testing.T) {
 			defer wg.Done()
 			for i := 0; i < 5; i++ {
 				content := fmt.Sprintf("writer %d, round %d", w, i)
-				_, err := e.svc.Upload(ctx, bob, room, "w1", self("contested"), strings.NewReader(content), "", -1)
+				_, err := e.svc.Upload(ctx, who(bob, room, "w1"), self("contested"), strings.NewReader(content), "", -1)
 				if w == 0 && i%2 == 1 {
-					err = errors.Join(err, e.svc.Delete(ctx, bob, room, "w1", self("contested")))
+					err = errors.Join(err, e.svc.Delete(ctx, who(bob, room, "w1"), self("contested")))
 				}
 				errs <- err
 			}
@@ -126,7 +126,7 @@ func TestRacingUploadsAndDeletesKeepRowsTrue(t *testing.T) {
 		}
 	}
 
-	f, err := e.svc.Stat(ctx, bob, room, "w1", self("contested"))
+	f, err := e.svc.Stat(ctx, who(bob, room, "w1"), self("contested"))
 	if protocol.ErrorOf(err).Code == protocol.NotFound {
 		return // deleted last; an object left behind is the sweep's
 	}

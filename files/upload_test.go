@@ -39,7 +39,7 @@ func TestUploadListPresignDownload(t *testing.T) {
 	require.Empty(t, e.paths(t, vic, "w1", self("doc/")))
 	require.Empty(t, e.paths(t, vic, "w2", self("")), "another widget's self scope is its own")
 
-	u, expires, err := e.svc.Presign(ctx, vic, room, "w1", self("docs/a b.txt"))
+	u, expires, err := e.svc.Presign(ctx, who(vic, room, "w1"), self("docs/a b.txt"))
 	require.NoError(t, err)
 	require.True(t, strings.HasPrefix(u, e.public.URL+"/s3/"+e.store.Bucket()+"/rooms/room-1/widgets/w1/docs/"), u)
 	require.WithinDuration(t, time.Now().Add(files.DefaultPresignTTL), expires, time.Minute)
@@ -47,7 +47,7 @@ func TestUploadListPresignDownload(t *testing.T) {
 	require.Equal(t, 200, status, body)
 	require.Equal(t, content, body)
 
-	rc, opened, err := e.svc.Open(ctx, vic, room, "w1", self("docs/a b.txt"))
+	rc, opened, err := e.svc.Open(ctx, who(vic, room, "w1"), self("docs/a b.txt"))
 	require.NoError(t, err)
 	b, err := io.ReadAll(rc)
 	require.NoError(t, rc.Close())
@@ -55,7 +55,7 @@ func TestUploadListPresignDownload(t *testing.T) {
 	require.Equal(t, content, string(b))
 	require.Equal(t, f, opened)
 
-	stat, err := e.svc.Stat(ctx, vic, room, "w1", self("docs/a b.txt"))
+	stat, err := e.svc.Stat(ctx, who(vic, room, "w1"), self("docs/a b.txt"))
 	require.NoError(t, err)
 	require.Equal(t, f, stat)
 }
@@ -83,7 +83,7 @@ func TestUploadOfUnknownLengthStreamsInParts(t *testing.T) {
 	data := make([]byte, 11<<20+3)
 	_, _ = rand.Read(data)
 
-	f, err := e.svc.Upload(ctx, bob, room, "", self("big.bin"), io.MultiReader(bytes.NewReader(data)), "", -1)
+	f, err := e.svc.Upload(ctx, who(bob, room, ""), self("big.bin"), io.MultiReader(bytes.NewReader(data)), "", -1)
 	require.NoError(t, err)
 	require.Equal(t, int64(len(data)), f.Size)
 	require.Equal(t, files.DefaultContentType, f.ContentType)
@@ -98,14 +98,14 @@ func TestOverwriteReplacesObjectAndRow(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t)
 	first := e.upload(t, bob, "w1", self("a.txt"), "first version")
-	second, err := e.svc.Upload(ctx, alice, room, "w1", self("a.txt"), strings.NewReader("v2"), "text/markdown", -1)
+	second, err := e.svc.Upload(ctx, who(alice, room, "w1"), self("a.txt"), strings.NewReader("v2"), "text/markdown", -1)
 	require.NoError(t, err)
 
 	require.Equal(t, int64(2), second.Size)
 	require.Equal(t, "text/markdown", second.ContentType)
 	require.Equal(t, "alice", second.CreatedBy, "createdBy names who wrote the current content")
 	require.NotEqual(t, first.ETag, second.ETag)
-	list, err := e.svc.List(ctx, vic, room, "w1", self(""))
+	list, err := e.svc.List(ctx, who(vic, room, "w1"), self(""))
 	require.NoError(t, err)
 	require.Equal(t, []files.File{second}, list)
 	require.Equal(t, "v2", e.download(t, vic, "w1", self("a.txt")))
@@ -120,12 +120,12 @@ func TestDelete(t *testing.T) {
 	e.upload(t, bob, "w1", self("a.txt"), "x")
 	e.upload(t, bob, "w1", self("b.txt"), "y")
 
-	require.NoError(t, e.svc.Delete(ctx, bob, room, "w1", self("a.txt")))
+	require.NoError(t, e.svc.Delete(ctx, who(bob, room, "w1"), self("a.txt")))
 	require.Equal(t, []string{"b.txt"}, e.paths(t, bob, "w1", self("")))
 	require.Equal(t, []string{"rooms/room-1/widgets/w1/b.txt"}, e.objects(t))
-	_, _, err := e.svc.Presign(ctx, bob, room, "w1", self("a.txt"))
+	_, _, err := e.svc.Presign(ctx, who(bob, room, "w1"), self("a.txt"))
 	requireCode(t, err, protocol.NotFound)
-	_, _, err = e.svc.Open(ctx, bob, room, "w1", self("a.txt"))
+	_, _, err = e.svc.Open(ctx, who(bob, room, "w1"), self("a.txt"))
 	requireCode(t, err, protocol.NotFound)
-	requireCode(t, e.svc.Delete(ctx, bob, room, "w1", self("a.txt")), protocol.NotFound)
+	requireCode(t, e.svc.Delete(ctx, who(bob, room, "w1"), self("a.txt")), protocol.NotFound)
 }

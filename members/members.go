@@ -33,10 +33,11 @@ type Visitor struct {
 	InviteEmail string
 }
 
-// Arrive returns the visitor's user row in room, creating the room and the row on first access:
-// the room's first user becomes its admin, later ones get the room's default role, and pending
-// team invites to the visitor's email become memberships.
-func (s *Service) Arrive(ctx context.Context, room string, v Visitor) (db.User, error) {
+// Visit records a visit to room and returns the visitor's user row: on first access it creates
+// the room and the row (the room's first user becomes its admin, later ones get the room's
+// default role, and pending team invites to the visitor's email become memberships); later it
+// refreshes lastSeenAt, email and name, at most once per SeenInterval when they are unchanged.
+func (s *Service) Visit(ctx context.Context, room string, v Visitor) (db.User, error) {
 	u, err := s.db.UserGet(ctx, room, v.UserID)
 	switch {
 	case err == nil:

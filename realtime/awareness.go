@@ -49,7 +49,7 @@ func (s *session) awareness(ctx context.Context, name string, update []byte) {
 	}
 	k := docKey{s.room, name}
 	s.hub.awarenessSeen(k, entries)
-	s.hub.relay(k, yjs.EncodeAwarenessMessage(update), s)
+	s.hub.sendToPeers(k, yjs.EncodeAwarenessMessage(update), s)
 	s.hub.publishAwareness(ctx, k, update)
 }
 
@@ -75,12 +75,12 @@ func (s *session) answerAwarenessQuery(name string) {
 
 // awarenessSeen records entries, newer clocks winning.
 func (h *Hub) awarenessSeen(k docKey, entries []yjs.AwarenessEntry) {
-	h.docs.mu.Lock()
-	defer h.docs.mu.Unlock()
-	states := h.docs.aware[k]
+	h.relay.mu.Lock()
+	defer h.relay.mu.Unlock()
+	states := h.relay.aware[k]
 	if states == nil {
 		states = map[uint64]awareState{}
-		h.docs.aware[k] = states
+		h.relay.aware[k] = states
 	}
 	now := time.Now()
 	for _, e := range entries {
@@ -94,18 +94,18 @@ func (h *Hub) awarenessSeen(k docKey, entries []yjs.AwarenessEntry) {
 		states[e.ClientID] = awareState{entry: e, seen: now}
 	}
 	if len(states) == 0 {
-		delete(h.docs.aware, k)
+		delete(h.relay.aware, k)
 	}
 }
 
 // awarenessOf lists the live states of a document, forgetting expired ones.
 func (h *Hub) awarenessOf(k docKey) []yjs.AwarenessEntry {
-	h.docs.mu.Lock()
-	defer h.docs.mu.Unlock()
+	h.relay.mu.Lock()
+	defer h.relay.mu.Unlock()
 	var out []yjs.AwarenessEntry
-	for id, st := range h.docs.aware[k] {
+	for id, st := range h.relay.aware[k] {
 		if time.Since(st.seen) > awarenessTimeout {
-			delete(h.docs.aware[k], id)
+			delete(h.relay.aware[k], id)
 			continue
 		}
 		out = append(out, st.entry)
@@ -129,7 +129,7 @@ func (h *Hub) awarenessGone(k docKey, clients map[uint64]uint64) {
 		return
 	}
 	h.awarenessSeen(k, entries)
-	h.relay(k, yjs.EncodeAwarenessMessage(update), nil)
+	h.sendToPeers(k, yjs.EncodeAwarenessMessage(update), nil)
 	ctx, cancel := workContext()
 	defer cancel()
 	h.publishAwareness(ctx, k, update)
@@ -165,6 +165,6 @@ func (h *Hub) awarenessFromReplicas(rows []ChangeRow) {
 		}
 		k := docKey{r.Room, r.Name}
 		h.awarenessSeen(k, entries)
-		h.relay(k, yjs.EncodeAwarenessMessage(r.Update), nil)
+		h.sendToPeers(k, yjs.EncodeAwarenessMessage(r.Update), nil)
 	}
 }

@@ -10,19 +10,20 @@ import (
 // and memory stays bounded however far the fan-out falls behind.
 const maxQueuedChanges = 20000
 
-// changeQueue decouples reading notifications from handling them. The listener only queues; one
-// goroutine, alive while there is work, handles the queue in commit order, taking the changes
+// changeQueue decouples reading notifications from delivering them. The listener only queues; one
+// goroutine, alive while there is work, delivers the queue in commit order, taking the changes
 // that queued up meanwhile together: under load, one query fetches the rows of many
 // notifications.
 type changeQueue struct {
 	mu       sync.Mutex
 	changes  []Change
 	overflow bool
-	running  chan struct{} // while the handling goroutine runs; closed when it ends
+	running  chan struct{} // while the delivering goroutine runs; closed when it ends
 }
 
-// HandleChange queues one change notification for this replica's sessions.
-func (h *Hub) HandleChange(c Change) {
+// QueueChange queues one change notification for this replica's sessions and returns at once,
+// so the listener never waits on fan-out; deliverQueued delivers it.
+func (h *Hub) QueueChange(c Change) {
 	q := &h.queue
 	q.mu.Lock()
 	defer q.mu.Unlock()
@@ -33,11 +34,12 @@ func (h *Hub) HandleChange(c Change) {
 	}
 	if q.running == nil {
 		q.running = make(chan struct{})
-		go h.handleQueued(q.running)
+		go h.deliverQueued(q.running)
 	}
 }
 
-func (h *Hub) handleQueued(done chan struct{}) {
+// deliverQueued delivers queued changes until the queue is empty, then ends, closing done.
+func (h *Hub) deliverQueued(done chan struct{}) {
 	q := &h.queue
 	for {
 		q.mu.Lock()
@@ -58,12 +60,12 @@ func (h *Hub) handleQueued(done chan struct{}) {
 			continue
 		}
 		for _, c := range coalesce(changes) {
-			h.handleChange(c)
+			h.deliverChange(c)
 		}
 	}
 }
 
-// wait waits for the handling goroutine running now, if any, to end (or for ctx).
+// wait waits for the delivering goroutine running now, if any, to end (or for ctx).
 func (q *changeQueue) wait(ctx context.Context) {
 	q.mu.Lock()
 	running := q.running

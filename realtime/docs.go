@@ -107,9 +107,9 @@ func (r *docRelay) foreign(seqs []int64) []int64 {
 	return out
 }
 
-// relay sends a y-protocols message about k to the peers of k but except.
-func (h *Hub) relay(k docKey, msg []byte, except *session) {
-	for _, s := range h.docs.peersOf(k, except) {
+// sendToPeers sends a y-protocols message about k to the peers of k but except.
+func (h *Hub) sendToPeers(k docKey, msg []byte, except *session) {
+	for _, s := range h.relay.peersOf(k, except) {
 		s.sendDoc(k.name, msg)
 	}
 }
@@ -123,8 +123,8 @@ func (h *Hub) yjsUpdatesStored(rows []ChangeRow) {
 		byDoc[k] = append(byDoc[k], r.Seq)
 	}
 	for k, seqs := range byDoc {
-		seqs = h.docs.foreign(seqs)
-		if len(seqs) == 0 || len(h.docs.peersOf(k, nil)) == 0 {
+		seqs = h.relay.foreign(seqs)
+		if len(seqs) == 0 || len(h.relay.peersOf(k, nil)) == 0 {
 			continue
 		}
 		ctx, cancel := workContext()
@@ -141,7 +141,7 @@ func (h *Hub) yjsUpdatesStored(rows []ChangeRow) {
 			continue
 		}
 		for _, u := range updates {
-			h.relay(k, yjs.EncodeSyncUpdate(u.Update), nil)
+			h.sendToPeers(k, yjs.EncodeSyncUpdate(u.Update), nil)
 		}
 	}
 }
@@ -149,7 +149,7 @@ func (h *Hub) yjsUpdatesStored(rows []ChangeRow) {
 // resyncDocs sends every open document whole to its peers here: after the listener missed
 // notifications, any update may be missing, and Yjs clients ignore what they already have.
 func (h *Hub) resyncDocs(ctx context.Context) {
-	for _, k := range h.docs.docs() {
+	for _, k := range h.relay.docs() {
 		if ctx.Err() != nil {
 			return
 		}
@@ -166,7 +166,7 @@ func (h *Hub) resyncDoc(k docKey) {
 		h.cfg.Logger.Error("reload yjs document", "room", k.room, "doc", k.name, "err", err)
 		return
 	}
-	h.relay(k, yjs.EncodeSyncUpdate(doc), nil)
+	h.sendToPeers(k, yjs.EncodeSyncUpdate(doc), nil)
 }
 
 // recordsDeleted closes the field documents (<collection>/<recordId>/<field>) of deleted
@@ -177,9 +177,9 @@ func (h *Hub) recordsDeleted(rows []ChangeRow) {
 	for _, r := range rows {
 		gone[r.Room+"\x00"+r.Collection+"/"+r.ID+"/"] = true
 	}
-	h.docs.mu.Lock()
+	h.relay.mu.Lock()
 	var affected []*session
-	for k, peers := range h.docs.peers {
+	for k, peers := range h.relay.peers {
 		parts := strings.SplitN(k.name, "/", 3)
 		if len(parts) == 3 && gone[k.room+"\x00"+parts[0]+"/"+parts[1]+"/"] {
 			for s := range peers {
@@ -187,7 +187,7 @@ func (h *Hub) recordsDeleted(rows []ChangeRow) {
 			}
 		}
 	}
-	h.docs.mu.Unlock()
+	h.relay.mu.Unlock()
 	for _, s := range affected {
 		ctx, cancel := workContext()
 		s.closeUnreadableDocs(ctx)

@@ -2,17 +2,10 @@ package realtime
 
 import (
 	"context"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
-	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/yjs"
 )
-
-// maxDocName is the longest document name the yjs tables hold.
-const maxDocName = 256
 
 // openDoc is a document a socket opened: the awareness clients it announced, so they can be
 // announced gone when it leaves (clientID → last clock).
@@ -31,7 +24,7 @@ func (s *session) handleBinary(frame []byte) {
 			return
 		}
 	}
-	if err := CheckDocName(name); err != nil {
+	if err := yjs.CheckDocName(name); err != nil {
 		s.docError(name, err)
 		return
 	}
@@ -58,32 +51,12 @@ func (s *session) handleBinary(frame []byte) {
 	// Auth messages come from servers, not clients: nothing to do.
 }
 
-// CheckDocName refuses names the tables cannot hold or that would not survive a round trip.
-func CheckDocName(name string) error {
-	bad := name == "" || len(name) > maxDocName || !utf8.ValidString(name) ||
-		strings.IndexFunc(name, unicode.IsControl) >= 0
-	if bad {
-		return protocol.New(protocol.BadRequest, "a document name is 1–256 bytes of UTF-8 without control characters")
-	}
-	return nil
-}
-
-// docRights says whether the caller may read and write the document: a field document
-// (<collection>/<recordId>/<field>) follows its record's rules, any other needs viewer to read
-// and member to write.
+// docRights asks the records service what the session's caller may do with the document.
 func (s *session) docRights(ctx context.Context, name string) (read, write bool, err error) {
 	s.mu.Lock()
 	caller := s.caller
 	s.mu.Unlock()
-	return DocRights(ctx, s.hub, caller, s.room, name)
-}
-
-// DocRights is docRights for any caller (the REST document route uses it too).
-func DocRights(ctx context.Context, h *Hub, caller access.Caller, room, name string) (read, write bool, err error) {
-	if parts := strings.Split(name, "/"); len(parts) == 3 && parts[0] != "" && parts[1] != "" && parts[2] != "" {
-		return h.cfg.Records.Access(ctx, caller, room, parts[0], parts[1])
-	}
-	return caller.Role.AtLeast(access.Viewer), caller.Role.AtLeast(access.Member), nil
+	return s.hub.cfg.Records.DocAccess(ctx, caller, s.room, name)
 }
 
 // openDoc answers SyncStep1: the socket becomes a peer of the document (so no update stored
@@ -103,7 +76,7 @@ func (s *session) openDoc(ctx context.Context, name string, clientSV []byte) {
 		s.docs[name] = &openDoc{clients: map[uint64]uint64{}}
 	}
 	s.mu.Unlock()
-	s.hub.docs.join(docKey{s.room, name}, s)
+	s.hub.relay.join(docKey{s.room, name}, s)
 	doc, err := s.hub.cfg.Docs.Load(ctx, s.room, name)
 	if err != nil {
 		s.docError(name, err)
@@ -138,7 +111,7 @@ func (s *session) writeDoc(ctx context.Context, name string, update []byte) {
 		s.docError(name, err)
 		return
 	}
-	seq, err := s.hub.cfg.Docs.Append(ctx, s.room, name, update, s.hub.docs.markOwn)
+	seq, err := s.hub.cfg.Docs.Append(ctx, s.room, name, update, s.hub.relay.markOwn)
 	if err != nil {
 		s.hub.metrics.docUpdates.WithLabelValues("refused").Inc()
 		s.docError(name, err)
@@ -148,7 +121,7 @@ func (s *session) writeDoc(ctx context.Context, name string, update []byte) {
 		return // nothing new
 	}
 	s.hub.metrics.docUpdates.WithLabelValues("stored").Inc()
-	s.hub.relay(docKey{s.room, name}, yjs.EncodeSyncUpdate(update), s)
+	s.hub.sendToPeers(docKey{s.room, name}, yjs.EncodeSyncUpdate(update), s)
 }
 
 // sendDoc queues a y-protocols message about a document.
@@ -184,7 +157,7 @@ func (s *session) leaveDocs() {
 	s.mu.Unlock()
 	for name, d := range docs {
 		k := docKey{s.room, name}
-		s.hub.docs.leave(k, s)
+		s.hub.relay.leave(k, s)
 		s.hub.awarenessGone(k, d.clients)
 	}
 }
@@ -211,7 +184,7 @@ func (s *session) closeUnreadableDocs(ctx context.Context) {
 			continue
 		}
 		k := docKey{s.room, name}
-		s.hub.docs.leave(k, s)
+		s.hub.relay.leave(k, s)
 		s.hub.awarenessGone(k, d.clients)
 		s.docError(name, protocol.New(protocol.Forbidden, "this document is no longer readable for you"))
 	}

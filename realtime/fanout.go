@@ -12,9 +12,9 @@ import (
 	"github.com/recordroom/recordroom/protocol"
 )
 
-// handleChange delivers one change notification (or a run of them, coalesced) to every affected
+// deliverChange delivers one change notification (or a run of them, coalesced) to every affected
 // subscription on this replica. Changes are handled one at a time, in commit order.
-func (h *Hub) handleChange(c Change) {
+func (h *Hub) deliverChange(c Change) {
 	switch c.Table {
 	case "records":
 		h.recordsChanged(c.Rows)
@@ -104,9 +104,9 @@ func (h *Hub) recordsChanged(rows []ChangeRow) {
 		if len(watchers) == 0 {
 			continue
 		}
-		fetch := func(ctx context.Context) (batch, error) {
+		fetch := func(ctx context.Context) (changeSet, error) {
 			current, err := h.cfg.Records.ByIDs(ctx, k.room, k.collection, changedIDs)
-			return newBatch(current, missing(changedIDs, current)), err
+			return newChangeSet(current, missing(changedIDs, current)), err
 		}
 		fetchCtx, cancelFetch := workContext()
 		b, err := fetch(fetchCtx)
@@ -158,7 +158,7 @@ func groupByRoom(rows []ChangeRow) map[string][]string {
 
 // applyRecordsLocked applies changed records to the subscriptions on collection, in memory where
 // it can, by running the query again where it cannot. s.mu is held.
-func (s *session) applyRecordsLocked(ctx context.Context, collection string, b batch) {
+func (s *session) applyRecordsLocked(ctx context.Context, collection string, b changeSet) {
 	for _, sub := range s.subs {
 		if sub.collection != collection || sub.query == nil {
 			continue

@@ -169,18 +169,18 @@ func (s *session) mutate(ctx context.Context, m protocol.ClientMessage) {
 	s.mu.Lock()
 	caller := s.caller
 	s.mu.Unlock()
-	svc := s.hub.cfg.Records
+	svc, key := s.hub.cfg.Records, records.Key{Room: s.room, Collection: m.Collection, ID: m.ID}
 	var (
 		rec records.Record
 		err error
 	)
 	switch m.Type {
 	case "create":
-		rec, err = svc.Create(ctx, caller, s.room, m.Collection, m.ID, m.Data)
+		rec, err = svc.Create(ctx, caller, key, m.Data)
 	case "put":
-		rec, err = svc.Put(ctx, caller, s.room, m.Collection, m.ID, m.Data, m.Replace, m.IfVersion)
+		rec, err = svc.Put(ctx, caller, key, records.PutParams{Data: m.Data, Replace: m.Replace, IfVersion: m.IfVersion})
 	case "remove":
-		rec, err = svc.Remove(ctx, caller, s.room, m.Collection, m.ID, m.IfVersion)
+		rec, err = svc.Remove(ctx, caller, key, records.RemoveParams{IfVersion: m.IfVersion})
 	}
 	if err != nil {
 		s.hub.metrics.mutations.WithLabelValues(m.Type, "error").Inc()
@@ -211,7 +211,7 @@ func (s *session) ownWrite(ctx context.Context, collection string, written, remo
 	if removed != nil {
 		deleted = []string{removed.ID}
 	}
-	b := newBatch(changed, deleted)
+	b := newChangeSet(changed, deleted)
 	if removed != nil {
 		b.removed[removed.ID] = recordItem(*removed).stamp
 	}

@@ -45,7 +45,7 @@ type Hub struct {
 	closed   bool
 	sessions sync.WaitGroup
 
-	docs  docRelay
+	relay docRelay // which sessions opened which Yjs document here; cfg.Docs stores them
 	queue changeQueue
 	// watching indexes sessions by the record collections they subscribe to (with a count of
 	// their subscriptions there), so a change is matched only where it can matter. Guarded by mu.
@@ -64,7 +64,7 @@ type hubMetrics struct {
 	docUpdates    *prometheus.CounterVec
 }
 
-// NewHub makes a hub; the listener feeds it with HandleChange and Resync.
+// NewHub makes a hub; the listener feeds it with QueueChange and Resync.
 func NewHub(cfg HubConfig) *Hub {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -87,7 +87,7 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
-	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, docs: newDocRelay(),
+	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, relay: newDocRelay(),
 		watching: map[roomCollection]map[*session]int{}, metrics: hubMetrics{
 			connections: prometheus.NewGauge(prometheus.GaugeOpts{
 				Name: "recordroom_ws_connections", Help: "Open WebSocket connections.",
@@ -117,6 +117,11 @@ func NewHub(cfg HubConfig) *Hub {
 	}
 	return h
 }
+
+// Records is the record service the hub was built with. It holds every access rule, the Yjs
+// documents' included (records.Service.DocAccess): the REST document route, which has the hub
+// but not the service, asks it through here rather than deciding anything itself.
+func (h *Hub) Records() *records.Service { return h.cfg.Records }
 
 // add registers a session; false once the hub is shutting down.
 func (h *Hub) add(s *session) bool {

@@ -271,7 +271,7 @@ func (s *session) sendDelta(sub string, d delta) {
 	s.sendChanges(sub, d, nil)
 }
 
-// sendChanges sends a subscription's changes, if any, reusing an encoding in memo (a batch's:
+// sendChanges sends a subscription's changes, if any, reusing an encoding in memo (a change set's:
 // its upserts are named by their ids) or adding it there.
 func (s *session) sendChanges(sub string, d delta, memo map[string][]byte) {
 	if d.empty() {

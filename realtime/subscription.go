@@ -52,7 +52,7 @@ func recordItem(r records.Record) item {
 // delta is what a subscription's client must be told.
 type delta struct {
 	upserts []any
-	ids     []string // of the upserts, when they come from one batch (see memo)
+	ids     []string // of the upserts, when they come from one change set (see memo)
 	removes []string
 }
 
@@ -81,12 +81,12 @@ func (s *subscription) reset(items []item) delta {
 	return d
 }
 
-// batch is a set of changed records of one collection, each encoded once for every subscriber
+// changeSet is the changed records of one collection, each encoded once for every subscriber
 // that receives it.
-type batch struct {
-	// memo holds the changes messages already encoded for this batch: subscribers with the same
-	// subscription (the same sub id and result, as with many clients of one widget) share one
-	// encoding.
+type changeSet struct {
+	// memo holds the changes messages already encoded for this change set: subscribers with
+	// the same subscription (the same sub id and result, as with many clients of one widget)
+	// share one encoding.
 	memo    map[string][]byte
 	items   map[string]item       // current rows, by id
 	docs    map[string]filter.Doc // the same rows as filters see them, decoded once
@@ -97,8 +97,8 @@ type batch struct {
 	removed map[string]stamp
 }
 
-func newBatch(rows []db.Record, deleted []string) batch {
-	b := batch{items: make(map[string]item, len(rows)), rows: rows, deleted: deleted, removed: map[string]stamp{},
+func newChangeSet(rows []db.Record, deleted []string) changeSet {
+	b := changeSet{items: make(map[string]item, len(rows)), rows: rows, deleted: deleted, removed: map[string]stamp{},
 		memo: map[string][]byte{}, docs: make(map[string]filter.Doc, len(rows))}
 	for _, r := range rows {
 		b.docs[r.ID] = records.Doc(r)
@@ -114,10 +114,10 @@ func newBatch(rows []db.Record, deleted []string) batch {
 	return b
 }
 
-// applyRecords updates the subscription for a batch of changes without a query, where memory
+// applyRecords updates the subscription for a change set without a query, where memory
 // can decide. It reports full when it cannot: a limit window that was full, or would overflow,
 // needs its query run again.
-func (s *subscription) applyRecords(b batch) (d delta, full bool) {
+func (s *subscription) applyRecords(b changeSet) (d delta, full bool) {
 	type decision struct {
 		id  string
 		add *item // nil: remove

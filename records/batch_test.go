@@ -19,12 +19,17 @@ import (
 
 var alice = access.Caller{UserID: "alice", Role: access.Admin}
 
+// key names a record of the test room.
+func key(collection, id string) records.Key {
+	return records.Key{Room: "r", Collection: collection, ID: id}
+}
+
 func newService(t *testing.T, schema string) *records.Service {
 	t.Helper()
 	database, err := db.Open(context.Background(), testdb.New(t).URL, db.Options{})
 	require.NoError(t, err)
 	t.Cleanup(database.Close)
-	_, err = database.Pool().Exec(context.Background(), "INSERT INTO rooms (room_id) VALUES ('r')")
+	err = database.RoomEnsure(context.Background(), "r")
 	require.NoError(t, err)
 	var raw []byte
 	if schema != "" {
@@ -48,13 +53,13 @@ func TestConcurrentMutationsKeepTheirOwnOutcomes(t *testing.T) {
 		wg.Go(func() {
 			switch i % 4 {
 			case 0: // fine
-				_, errs[i] = s.Create(ctx, alice, "r", "strict", fmt.Sprintf("ok%d", i), json.RawMessage(`{"n":1}`))
+				_, errs[i] = s.Create(ctx, alice, key("strict", fmt.Sprintf("ok%d", i)), json.RawMessage(`{"n":1}`))
 			case 1: // invalid for the schema
-				_, errs[i] = s.Create(ctx, alice, "r", "strict", fmt.Sprintf("bad%d", i), json.RawMessage(`{"n":"x"}`))
+				_, errs[i] = s.Create(ctx, alice, key("strict", fmt.Sprintf("bad%d", i)), json.RawMessage(`{"n":"x"}`))
 			case 2: // data Postgres cannot store: fails alone in the batch
-				_, errs[i] = s.Create(ctx, alice, "r", "strict", fmt.Sprintf("nul%d", i), json.RawMessage(`{"n":1,"s":"\u0000"}`))
+				_, errs[i] = s.Create(ctx, alice, key("strict", fmt.Sprintf("nul%d", i)), json.RawMessage(`{"n":1,"s":"\u0000"}`))
 			case 3: // all the same id: exactly one wins
-				_, errs[i] = s.Create(ctx, alice, "r", "strict", "same", json.RawMessage(`{"n":1}`))
+				_, errs[i] = s.Create(ctx, alice, key("strict", "same"), json.RawMessage(`{"n":1}`))
 			}
 		})
 	}
@@ -87,18 +92,18 @@ func TestConcurrentPutsOfOneRecordAllApply(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	s := newService(t, "")
-	_, err := s.Create(ctx, alice, "r", "c", "x", json.RawMessage(`{}`))
+	_, err := s.Create(ctx, alice, key("c", "x"), json.RawMessage(`{}`))
 	require.NoError(t, err)
 	const n = 40
 	var wg sync.WaitGroup
 	for i := range n {
 		wg.Go(func() {
-			_, err := s.Put(ctx, alice, "r", "c", "x", json.RawMessage(fmt.Sprintf(`{"f%d":%d}`, i, i)), false, nil)
+			_, err := s.Put(ctx, alice, key("c", "x"), records.PutParams{Data: json.RawMessage(fmt.Sprintf(`{"f%d":%d}`, i, i))})
 			assert.NoError(t, err)
 		})
 	}
 	wg.Wait()
-	r, err := s.Get(ctx, alice, "r", "c", "x")
+	r, err := s.Get(ctx, alice, key("c", "x"))
 	require.NoError(t, err)
 	require.Equal(t, int64(n+1), r.Version)
 	var data map[string]any
@@ -106,12 +111,12 @@ func TestConcurrentPutsOfOneRecordAllApply(t *testing.T) {
 	require.Len(t, data, n, "every merge kept the others' fields")
 
 	stale := int64(1)
-	_, err = s.Remove(ctx, alice, "r", "c", "x", &stale)
+	_, err = s.Remove(ctx, alice, key("c", "x"), records.RemoveParams{IfVersion: &stale})
 	require.Equal(t, protocol.Conflict, protocol.ErrorOf(err).Code)
-	removed, err := s.Remove(ctx, alice, "r", "c", "x", nil)
+	removed, err := s.Remove(ctx, alice, key("c", "x"), records.RemoveParams{})
 	require.NoError(t, err)
 	require.Equal(t, int64(n+1), removed.Version, "a remove answers the record as it was")
-	_, err = s.Remove(ctx, alice, "r", "c", "x", nil)
+	_, err = s.Remove(ctx, alice, key("c", "x"), records.RemoveParams{})
 	require.Equal(t, protocol.NotFound, protocol.ErrorOf(err).Code)
 }
 
@@ -127,12 +132,12 @@ func TestConcurrentPutsOfAMissingRecordNeverConflict(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range n {
 			wg.Go(func() {
-				_, err := s.Put(ctx, alice, "r", "c", id, json.RawMessage(fmt.Sprintf(`{"f%d":1}`, i)), false, nil)
+				_, err := s.Put(ctx, alice, key("c", id), records.PutParams{Data: json.RawMessage(fmt.Sprintf(`{"f%d":1}`, i))})
 				assert.NoError(t, err)
 			})
 		}
 		wg.Wait()
-		r, err := s.Get(ctx, alice, "r", "c", id)
+		r, err := s.Get(ctx, alice, key("c", id))
 		require.NoError(t, err)
 		require.Equal(t, int64(n), r.Version, "one create and %d updates", n-1)
 	}

@@ -110,22 +110,15 @@ func (s *Service) Run(ctx context.Context, p *Prepared) (Page, error) {
 	if p.OwnerScoped && p.Owner == "" {
 		return Page{Records: []Record{}}, nil
 	}
-	params := filter.Params{p.Room, p.Collection}
-	cond := p.Where.SQL(&params)
-	if p.OwnerScoped {
-		cond = "(" + cond + ") AND user_id = " + params.Add(p.Owner)
+	clauses, args, err := filter.Select{
+		Room: p.Room, Collection: p.Collection, Where: p.Where, Order: p.Order,
+		OwnerScoped: p.OwnerScoped, Owner: p.Owner, After: p.after,
+		Limit: p.Limit + 1, // one row more tells whether a next page exists
+	}.SQL()
+	if err != nil {
+		return Page{}, badRequest(err)
 	}
-	if p.after != "" {
-		afterCond, err := p.Order.AfterSQL(p.after, &params)
-		if err != nil {
-			return Page{}, badRequest(err)
-		}
-		cond = "(" + cond + ") AND (" + afterCond + ")"
-	}
-	rows, err := s.db.RecordSelect(ctx, db.RecordQuery{
-		Room: p.Room, Collection: p.Collection, Where: cond, Args: params[2:],
-		OrderBy: p.Order.SQL(), Limit: p.Limit + 1,
-	})
+	rows, err := s.db.RecordSelect(ctx, db.RecordQuery{Clauses: clauses, Args: args})
 	if err != nil {
 		return Page{}, err
 	}
@@ -141,8 +134,8 @@ func (s *Service) Run(ctx context.Context, p *Prepared) (Page, error) {
 }
 
 // Get reads one record.
-func (s *Service) Get(ctx context.Context, caller access.Caller, room, collection, id string) (Record, error) {
-	_, r, err := s.readable(ctx, caller, room, collection, id)
+func (s *Service) Get(ctx context.Context, caller access.Caller, k Key) (Record, error) {
+	_, r, err := s.readable(ctx, caller, k)
 	if err != nil {
 		return Record{}, err
 	}
@@ -151,20 +144,20 @@ func (s *Service) Get(ctx context.Context, caller access.Caller, room, collectio
 
 // readable reads a record the caller may read, with its collection's rules. Another user's
 // owner-scoped record reads as missing: its existence is theirs too.
-func (s *Service) readable(ctx context.Context, caller access.Caller, room, collection, id string) (*schema.Collection, db.Record, error) {
-	c, err := s.collection(ctx, room, collection)
+func (s *Service) readable(ctx context.Context, caller access.Caller, k Key) (*schema.Collection, db.Record, error) {
+	c, err := s.collection(ctx, k.Room, k.Collection)
 	if err != nil {
 		return nil, db.Record{}, err
 	}
 	if c.Read != access.LevelOwner && !access.Allowed(caller, c.Read, access.Read, "") {
-		return nil, db.Record{}, protocol.New(protocol.Forbidden, "reading %q needs role %s", collection, c.Read)
+		return nil, db.Record{}, protocol.New(protocol.Forbidden, "reading %q needs role %s", k.Collection, c.Read)
 	}
-	r, err := s.db.RecordGet(ctx, room, collection, id)
+	r, err := s.db.RecordGet(ctx, k.Room, k.Collection, k.ID)
 	if err != nil {
-		return nil, db.Record{}, recordErr(err, collection, id)
+		return nil, db.Record{}, recordErr(err, k.Collection, k.ID)
 	}
 	if !access.Allowed(caller, c.Read, access.Read, r.UserID) {
-		return nil, db.Record{}, recordErr(db.ErrNotFound, collection, id)
+		return nil, db.Record{}, recordErr(db.ErrNotFound, k.Collection, k.ID)
 	}
 	return c, r, nil
 }
@@ -203,15 +196,4 @@ func (p *Prepared) Visible(d filter.Doc) bool {
 // the caller per subscriber.
 func (s *Service) ByIDs(ctx context.Context, room, collection string, ids []string) ([]db.Record, error) {
 	return s.db.RecordListByIDs(ctx, room, collection, ids)
-}
-
-// Access says what caller may do with an existing record: read it, and change it. A Yjs field
-// document (<collection>/<recordId>/<field>) follows these rules (PROTOCOL.md §6). As on Get, a
-// record the caller may not see at all is not_found (owner rule) or forbidden (role).
-func (s *Service) Access(ctx context.Context, caller access.Caller, room, collection, id string) (read, write bool, err error) {
-	c, r, err := s.readable(ctx, caller, room, collection, id)
-	if err != nil {
-		return false, false, err
-	}
-	return true, access.Allowed(caller, c.Write, access.Update, r.UserID), nil
 }

@@ -10,16 +10,21 @@ import (
 	"github.com/recordroom/recordroom/schema"
 )
 
-// Create adds a record; id "" gets a UUIDv7. Conflict when the id exists.
-func (s *Service) Create(ctx context.Context, caller access.Caller, room, collection, id string, data json.RawMessage) (Record, error) {
-	c, err := s.collection(ctx, room, collection)
+// Key names a record: its room, its collection and its id.
+type Key struct{ Room, Collection, ID string }
+
+func (k Key) db() db.RecordKey { return db.RecordKey{Room: k.Room, Collection: k.Collection, ID: k.ID} }
+
+// Create adds a record; an empty k.ID gets a UUIDv7. Conflict when the id exists.
+func (s *Service) Create(ctx context.Context, caller access.Caller, k Key, data json.RawMessage) (Record, error) {
+	c, err := s.collection(ctx, k.Room, k.Collection)
 	if err != nil {
 		return Record{}, err
 	}
 	if err := mayCreate(caller, c); err != nil {
 		return Record{}, err
 	}
-	if id, err = checkID(id); err != nil {
+	if k.ID, err = checkID(k.ID); err != nil {
 		return Record{}, err
 	}
 	fields, err := decodeData(data)
@@ -29,48 +34,64 @@ func (s *Service) Create(ctx context.Context, caller access.Caller, room, collec
 	if err := validate(c, fields); err != nil {
 		return Record{}, err
 	}
-	r, err := s.commit(ctx, &write{kind: createWrite, caller: caller, c: c, key: db.RecordKey{Room: room, Collection: collection, ID: id}, data: data})
+	r, err := s.commit(ctx, &write{kind: createWrite, caller: caller, c: c, key: k.db(), data: data})
 	return FromDB(r), err
+}
+
+// PutParams are a put's data and conditions.
+type PutParams struct {
+	Data json.RawMessage
+	// Replace replaces the whole data of an existing record instead of merging Data's top-level
+	// fields into it.
+	Replace bool
+	// IfVersion, when set, lets the write happen only if the stored version equals it; 0 means
+	// "only if the record does not exist yet".
+	IfVersion *int64
 }
 
 // Put is an upsert. A missing record is created with that id (the create rules apply); an
-// existing one gets data's top-level fields merged into its data, or replaced whole with replace.
-// With ifVersion the write happens only if the stored version equals it; ifVersion 0 means "only
-// if the record does not exist yet".
-func (s *Service) Put(ctx context.Context, caller access.Caller, room, collection, id string, data json.RawMessage, replace bool, ifVersion *int64) (Record, error) {
-	c, err := s.changeable(ctx, caller, room, collection, id)
+// existing one gets p.Data's top-level fields merged into its data, or replaced whole with
+// p.Replace.
+func (s *Service) Put(ctx context.Context, caller access.Caller, k Key, p PutParams) (Record, error) {
+	c, err := s.changeable(ctx, caller, k)
 	if err != nil {
 		return Record{}, err
 	}
-	patch, err := decodeData(data)
+	patch, err := decodeData(p.Data)
 	if err != nil {
 		return Record{}, err
 	}
-	r, err := s.commit(ctx, &write{kind: putWrite, caller: caller, c: c, key: db.RecordKey{Room: room, Collection: collection, ID: id},
-		data: data, patch: patch, replace: replace, ifVersion: ifVersion})
+	r, err := s.commit(ctx, &write{kind: putWrite, caller: caller, c: c, key: k.db(),
+		data: p.Data, patch: patch, replace: p.Replace, ifVersion: p.IfVersion})
 	return FromDB(r), err
 }
 
+// RemoveParams are a remove's conditions.
+type RemoveParams struct {
+	// IfVersion, when set, lets the removal happen only if the stored version equals it.
+	IfVersion *int64
+}
+
 // Remove deletes a record and returns it as it was; not_found when it does not exist.
-func (s *Service) Remove(ctx context.Context, caller access.Caller, room, collection, id string, ifVersion *int64) (Record, error) {
-	c, err := s.changeable(ctx, caller, room, collection, id)
+func (s *Service) Remove(ctx context.Context, caller access.Caller, k Key, p RemoveParams) (Record, error) {
+	c, err := s.changeable(ctx, caller, k)
 	if err != nil {
 		return Record{}, err
 	}
-	r, err := s.commit(ctx, &write{kind: removeWrite, caller: caller, c: c, key: db.RecordKey{Room: room, Collection: collection, ID: id}, ifVersion: ifVersion})
+	r, err := s.commit(ctx, &write{kind: removeWrite, caller: caller, c: c, key: k.db(), ifVersion: p.IfVersion})
 	return FromDB(r), err
 }
 
 // changeable checks what a put or remove can be checked for before the stored record is read.
-func (s *Service) changeable(ctx context.Context, caller access.Caller, room, collection, id string) (*schema.Collection, error) {
-	c, err := s.collection(ctx, room, collection)
+func (s *Service) changeable(ctx context.Context, caller access.Caller, k Key) (*schema.Collection, error) {
+	c, err := s.collection(ctx, k.Room, k.Collection)
 	if err != nil {
 		return nil, err
 	}
 	if !caller.Role.AtLeast(access.Member) {
 		return nil, protocol.New(protocol.Forbidden, "viewers cannot modify records")
 	}
-	return c, checkGivenID(id)
+	return c, checkGivenID(k.ID)
 }
 
 func mayCreate(caller access.Caller, c *schema.Collection) error {

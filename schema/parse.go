@@ -46,9 +46,6 @@ type Collection struct {
 // Open is open mode: any valid collection name, read member, write member, no field checks.
 func Open() *Schema { return &Schema{open: true} }
 
-// IsOpen reports whether s is open mode rather than a schema document.
-func (s *Schema) IsOpen() bool { return s.open }
-
 // Raw is the document as given to Parse, for GET /schema. Open mode has no document: Raw is
 // nil, which encoding/json writes as `null` (the same `null` that stands for "no schema" in
 // storage). The result must not be modified.
@@ -66,19 +63,6 @@ func (s *Schema) Collection(name string) (*Collection, bool) {
 	}
 	c, ok := s.collections[name]
 	return c, ok
-}
-
-// Names lists the collections a schema declares, sorted; nil in open mode.
-func (s *Schema) Names() []string {
-	if s.open {
-		return nil
-	}
-	names := make([]string, 0, len(s.collections))
-	for name := range s.collections {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
 }
 
 // ValidCollectionName reports whether name is 1–64 characters of [A-Za-z0-9_-]. Names starting

@@ -46,7 +46,7 @@ func openDocs(t *testing.T, cfg yjs.DocsConfig) (*yjs.Docs, *db.DB) {
 	database, err := db.Open(context.Background(), testdb.New(t).URL, db.Options{})
 	require.NoError(t, err)
 	t.Cleanup(database.Close)
-	_, err = database.Pool().Exec(context.Background(), "INSERT INTO rooms (room_id) VALUES ('r')")
+	err = database.RoomEnsure(context.Background(), "r")
 	require.NoError(t, err)
 	docs := yjs.NewDocs(database, cfg)
 	t.Cleanup(docs.Close)

@@ -9,25 +9,6 @@ import (
 	"context"
 )
 
-const recordDelete = `-- name: RecordDelete :execrows
-DELETE FROM records
-WHERE room_id = $1 AND collection = $2 AND id = $3
-`
-
-type RecordDeleteParams struct {
-	RoomID     string
-	Collection string
-	ID         string
-}
-
-func (q *Queries) RecordDelete(ctx context.Context, arg RecordDeleteParams) (int64, error) {
-	result, err := q.db.Exec(ctx, recordDelete, arg.RoomID, arg.Collection, arg.ID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
-
 const recordDeleteMany = `-- name: RecordDeleteMany :many
 DELETE FROM records r
 USING (SELECT unnest($1::text[]) AS room_id, unnest($2::text[]) AS collection,
@@ -85,42 +66,6 @@ type RecordGetParams struct {
 
 func (q *Queries) RecordGet(ctx context.Context, arg RecordGetParams) (Record, error) {
 	row := q.db.QueryRow(ctx, recordGet, arg.RoomID, arg.Collection, arg.ID)
-	var i Record
-	err := row.Scan(
-		&i.RoomID,
-		&i.Collection,
-		&i.ID,
-		&i.UserID,
-		&i.Data,
-		&i.Version,
-		&i.CreatedAt,
-		&i.UpdatedAt,
-	)
-	return i, err
-}
-
-const recordInsert = `-- name: RecordInsert :one
-INSERT INTO records (room_id, collection, id, user_id, data)
-VALUES ($1, $2, $3, $4, $5)
-RETURNING room_id, collection, id, user_id, data, version, created_at, updated_at
-`
-
-type RecordInsertParams struct {
-	RoomID     string
-	Collection string
-	ID         string
-	UserID     string
-	Data       []byte
-}
-
-func (q *Queries) RecordInsert(ctx context.Context, arg RecordInsertParams) (Record, error) {
-	row := q.db.QueryRow(ctx, recordInsert,
-		arg.RoomID,
-		arg.Collection,
-		arg.ID,
-		arg.UserID,
-		arg.Data,
-	)
 	var i Record
 	err := row.Scan(
 		&i.RoomID,

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -183,4 +184,24 @@ func TestFilesThroughTheEmbeddedStore(t *testing.T) {
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.Equal(t, "hello from s3", string(b))
+}
+
+// A replica can be built and closed without ever serving (a tool that only needs the parts):
+// Close releases everything Build opened, the listening socket included, and leaks no goroutine
+// (TestMain checks).
+func TestBuildThenCloseWithoutServing(t *testing.T) {
+	t.Parallel()
+	cfg, err := LoadConfig(func(k string) string {
+		return map[string]string{
+			"DATABASE_URL": testdb.New(t).URL, "RECORDROOM_ADDR": "127.0.0.1:0",
+			"RECORDROOM_JWT_SECRET": testSecret, "RECORDROOM_DATA_DIR": t.TempDir(),
+		}[k]
+	})
+	require.NoError(t, err)
+	r, err := Build(context.Background(), cfg, Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	addr := r.ln.Addr().String()
+	r.Close()
+	_, err = net.Dial("tcp", addr)
+	require.Error(t, err, "the socket is closed")
 }

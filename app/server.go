@@ -88,6 +88,9 @@ func Build(ctx context.Context, cfg Config, opts Options) (*Replica, error) {
 }
 
 func (r *Replica) build(ctx context.Context, ln net.Listener) error {
+	if r.cfg.Dev {
+		announceDev(r.logger)
+	}
 	if err := r.listen(ln); err != nil {
 		return err
 	}
@@ -149,11 +152,19 @@ func (r *Replica) sessionURL() string {
 	return cmp.Or(r.cfg.ListenDatabaseURL, r.cfg.DatabaseURL)
 }
 
-// verifier checks client tokens with the configured secret and/or JWKS.
+// verifier checks client tokens with the configured secret and/or JWKS; in development mode
+// with neither, with the development secret under the data folder.
 func (r *Replica) verifier(ctx context.Context) (*auth.Verifier, error) {
 	cfg := r.cfg
+	secret := cfg.JWTSecret
+	if cfg.Dev && secret == "" && cfg.JWKSURL == "" {
+		var err error
+		if secret, err = devSecret(cfg.DataDir, r.logger); err != nil {
+			return nil, err
+		}
+	}
 	return auth.NewVerifier(ctx, auth.VerifierConfig{
-		Secret: []byte(cfg.JWTSecret), JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
+		Secret: []byte(secret), JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
 		Logger: r.logger,
 	})
 }
@@ -185,16 +196,17 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 		OnConnect:  r.hub.Resync,
 	})
 	handler := api.New(api.Config{
-		Logger:    logger,
-		Registry:  registry,
-		Verifier:  verifier,
-		Members:   memberService,
-		Records:   recordService,
-		Files:     r.files.files,
-		Docs:      docs,
-		FileStore: r.files.publicHandler(),
-		Hub:       r.hub,
-		Ready:     r.readyChecks(),
+		Logger:      logger,
+		Registry:    registry,
+		Verifier:    verifier,
+		Members:     memberService,
+		Records:     recordService,
+		Files:       r.files.files,
+		Docs:        docs,
+		FileStore:   r.files.publicHandler(),
+		Hub:         r.hub,
+		Ready:       r.readyChecks(),
+		AllowOrigin: r.allowOrigin(),
 	})
 	r.srv = &http.Server{
 		Handler:           handler,
@@ -218,6 +230,15 @@ func (r *Replica) readyChecks() []api.Check {
 	}
 }
 
+// allowOrigin is the API's CORS rule: local origins in development mode, none otherwise (no
+// CORS headers at all). Configured production origins belong here too, when they come.
+func (r *Replica) allowOrigin() func(origin string) bool {
+	if r.cfg.Dev {
+		return localOrigin
+	}
+	return nil
+}
+
 // Serve runs the change listener and the file sweep, serves HTTP and WebSocket until ctx ends,
 // then shuts down gracefully: WebSockets are told to reconnect elsewhere, in-flight requests get
 // ShutdownTimeout to finish, background work stops. It returns nil after a shutdown ctx asked
@@ -236,7 +257,7 @@ func (r *Replica) Serve(ctx context.Context) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- r.srv.Serve(r.ln) }()
 	addr := r.ln.Addr().String()
-	logger.Info("serving", "addr", addr)
+	logger.Info("serving", "addr", addr, "url", localURL(r.ln.Addr()), "mode", r.mode())
 	if r.onReady != nil {
 		r.onReady(addr)
 	}
@@ -255,6 +276,14 @@ func (r *Replica) Serve(ctx context.Context) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// mode names how the replica runs, for the start-up line.
+func (r *Replica) mode() string {
+	if r.cfg.Dev {
+		return "development"
+	}
+	return "production"
 }
 
 // Close releases what Build opened (Yjs documents, file store, database pool, listening socket),

@@ -5,7 +5,7 @@ GO        ?= go
 TESTFLAGS ?= -race -count=1 -timeout 20m
 BIN       := bin/recordroom
 
-.PHONY: build run bench test node-deps check generate generated-check vet fmt-check token db-url db-stop clean
+.PHONY: build run bench test node-deps check generate generated-check vet fmt-check imports token db-url db-stop clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/recordroom
@@ -45,7 +45,12 @@ bench-yjs: node-deps
 	$(GO) test -run '^$$' -bench 'Typing' -benchtime 20x ./yjs/
 
 ## check: what CI checks besides the tests
-check: fmt-check vet generated-check
+check: fmt-check imports vet generated-check
+
+## imports: every package's direct imports against docs/architecture.md's layout table and rules
+## of the house (internal/importcheck reads them from the doc: the doc is the rule)
+imports:
+	@$(GO) run ./internal/importcheck
 
 ## generate: regenerate the sqlc code in db/internal/dbsqlc from queries/ and migrations/
 generate:

@@ -5,12 +5,13 @@ GO        ?= go
 TESTFLAGS ?= -race -count=1 -timeout 20m
 BIN       := bin/recordroom
 
-.PHONY: build run bench test node-deps check generate generated-check vet fmt-check token db-url db-stop clean
+.PHONY: build run bench test node-deps check generate generated-check vet fmt-check imports token db-url db-stop clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/recordroom
 
-## run: start a server on :8080 (a local Postgres and a dev token secret when none are configured)
+## run: start a server on :8080 in development mode (RECORDROOM_DEV=true: a dev token secret when
+## none is configured, localhost CORS), on a local Postgres when DATABASE_URL is unset
 run: build
 	scripts/run
 
@@ -44,7 +45,12 @@ bench-yjs: node-deps
 	$(GO) test -run '^$$' -bench 'Typing' -benchtime 20x ./yjs/
 
 ## check: what CI checks besides the tests
-check: fmt-check vet generated-check
+check: fmt-check imports vet generated-check
+
+## imports: every package's direct imports against docs/architecture.md's layout table and rules
+## of the house (internal/importcheck reads them from the doc: the doc is the rule)
+imports:
+	@$(GO) run ./internal/importcheck
 
 ## generate: regenerate the sqlc code in db/internal/dbsqlc from queries/ and migrations/
 generate:
@@ -60,9 +66,14 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '/internal/dbsqlc/')); \
 		if [ -n "$$out" ]; then echo "not gofmt-formatted:"; echo "$$out"; exit 1; fi
 
-## token: print a development token for SUB (default alice), signed with the dev secret
+## token: print a development token for SUB (default alice), signed with the dev secret that
+## `make run` made (RECORDROOM_DATA_DIR/jwt-secret), or with RECORDROOM_JWT_SECRET when set
 token: build
-	@RECORDROOM_JWT_SECRET="$${RECORDROOM_JWT_SECRET:-$$(cat $${RECORDROOM_DATA_DIR:-.data}/jwt-secret)}" \
+	@secret_file="$${RECORDROOM_DATA_DIR:-.data}/jwt-secret"; \
+	if [ -z "$${RECORDROOM_JWT_SECRET:-}" ] && [ ! -s "$$secret_file" ]; then \
+		echo "token: no $$secret_file yet: start the server once with make run (or set RECORDROOM_JWT_SECRET)" >&2; exit 1; \
+	fi; \
+	RECORDROOM_JWT_SECRET="$${RECORDROOM_JWT_SECRET:-$$(cat "$$secret_file")}" \
 		$(BIN) token --sub "$${SUB:-alice}" $${EMAIL:+--email "$$EMAIL"} $${NAME:+--name "$$NAME"}
 
 ## db-url: start the local cluster if needed and print its DATABASE_URL

@@ -46,6 +46,10 @@ type Config struct {
 	// FileStore, when set, serves presigned downloads under /s3/ (the embedded S3 store's
 	// public side: its requests carry their own signature, no token).
 	FileStore http.Handler
+	// AllowOrigin decides which browser origins may call the API cross-origin (CORS). Nil sends
+	// no CORS headers at all. The composition root fills it: local origins in development mode;
+	// configured origins in production are meant to arrive here too.
+	AllowOrigin func(origin string) bool
 }
 
 // FileStorePrefix is where Config.FileStore is mounted.
@@ -62,6 +66,9 @@ func New(cfg Config) *echo.Echo {
 	e.Use(requestLogger(cfg.Logger))
 	e.Use(requestMetrics(cfg.Registry))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	if cfg.AllowOrigin != nil {
+		e.Use(cors(cfg.AllowOrigin))
+	}
 
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
@@ -83,6 +90,20 @@ func New(cfg Config) *echo.Echo {
 	docHandlers{hub: cfg.Hub, docs: cfg.Docs}.routes(room)
 	room.GET("/ws", websocketHandler(cfg.Hub))
 	return e
+}
+
+// cors answers preflights itself, before any route's middleware (a preflight carries no token,
+// so reaching roomAuth would make it 401), and marks the answers to allowed origins. Tokens
+// travel in the Authorization header, never in cookies, so credentials stay off.
+func cors(allow func(origin string) bool) echo.MiddlewareFunc {
+	return middleware.CORSWithConfig(middleware.CORSConfig{
+		AllowOriginFunc: func(origin string) (bool, error) { return allow(origin), nil },
+		AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
+			http.MethodDelete},
+		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-Match", widgetHeader},
+		ExposeHeaders: []string{"ETag", echo.HeaderXRequestID},
+		MaxAge:        int((10 * time.Minute).Seconds()),
+	})
 }
 
 // readyHandler answers 200 when every check holds, else 503 naming what failed.

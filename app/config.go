@@ -35,6 +35,9 @@ type Config struct {
 	Migrate            bool          // RECORDROOM_MIGRATE
 	DBWait             time.Duration // RECORDROOM_DB_WAIT
 	LogLevel           slog.Level    // RECORDROOM_LOG_LEVEL
+	// Dev is development mode (RECORDROOM_DEV=true, which make run sets): the development token
+	// secret and localhost CORS. Never on in production; see dev.go.
+	Dev bool
 }
 
 // S3 locates the file store. With Endpoint empty the server runs an embedded S3-compatible store.
@@ -63,7 +66,7 @@ const (
 	DefaultStatementTimeout = 30 * time.Second
 )
 
-// Load reads the configuration through getenv (os.Getenv in production). Every problem found is
+// LoadConfig reads the configuration through getenv (os.Getenv in production). Every problem found is
 // reported, each naming its variable and what to do.
 func LoadConfig(getenv func(string) string) (Config, error) {
 	c := Config{
@@ -88,7 +91,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if c.DatabaseURL == "" {
 		fail("DATABASE_URL is not set: set it to a postgres:// URL (make run starts a local database for you)")
 	}
-	if c.JWTSecret == "" && c.JWKSURL == "" {
+	var err error
+	if c.Dev, err = strictBool(getenv("RECORDROOM_DEV")); err != nil {
+		fail("RECORDROOM_DEV: %v", err)
+	}
+	// In development mode the server makes a secret of its own (devSecret); anywhere else a
+	// replica that cannot verify tokens is a mistake to stop at.
+	if c.JWTSecret == "" && c.JWKSURL == "" && !c.Dev {
 		fail("no token verification configured: set RECORDROOM_JWT_SECRET (HS256) or RECORDROOM_JWKS_URL (RS256/ES256)")
 	}
 	if c.JWKSURL != "" && !strings.HasPrefix(c.JWKSURL, "https://") && !strings.HasPrefix(c.JWKSURL, "http://") {
@@ -105,7 +114,6 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			c.Schema = b
 		}
 	}
-	var err error
 	if c.S3.PathStyle, err = parseBool(getenv("RECORDROOM_S3_PATH_STYLE"), false); err != nil {
 		fail("RECORDROOM_S3_PATH_STYLE: %v", err)
 	}
@@ -165,6 +173,19 @@ func duration(v string, def time.Duration) (time.Duration, error) {
 		return 0, fmt.Errorf("want a duration such as 30s, got %q", v)
 	}
 	return d, nil
+}
+
+// strictBool reads a switch that must be spelled exactly true or false ("" is false): unlike
+// strconv.ParseBool it refuses 1, t, TRUE and the like, so a typo cannot turn on a mode that
+// must never be on by accident.
+func strictBool(v string) (bool, error) {
+	switch v {
+	case "", "false":
+		return false, nil
+	case "true":
+		return true, nil
+	}
+	return false, fmt.Errorf("want true or false, got %q", v)
 }
 
 func parseBool(v string, def bool) (bool, error) {

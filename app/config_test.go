@@ -69,6 +69,32 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 
 	_, err = LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x"}))
 	require.ErrorContains(t, err, "no token verification configured")
+	_, err = LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_DEV": "false"}))
+	require.ErrorContains(t, err, "no token verification configured", "only development mode makes a secret of its own")
 	_, err = LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s", "RECORDROOM_SCHEMA": "/no/such/file"}))
 	require.ErrorContains(t, err, "RECORDROOM_SCHEMA")
+}
+
+// Development mode is off unless RECORDROOM_DEV is exactly true; there it needs no token
+// settings (the server makes a secret of its own); any other spelling is an error, so that a
+// typo never turns it on or silently off.
+func TestLoadDevMode(t *testing.T) {
+	t.Parallel()
+	c, err := LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s"}))
+	require.NoError(t, err)
+	require.False(t, c.Dev, "off by default")
+
+	c, err = LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_DEV": "true"}))
+	require.NoError(t, err, "no secret needed in development mode")
+	require.True(t, c.Dev)
+	require.Empty(t, c.JWTSecret, "the secret is made when the server starts, not when it reads its configuration")
+
+	c, err = LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s", "RECORDROOM_DEV": "false"}))
+	require.NoError(t, err)
+	require.False(t, c.Dev)
+
+	for _, v := range []string{"1", "TRUE", "True", "yes", "on", " true", "t"} {
+		_, err := LoadConfig(env(map[string]string{"DATABASE_URL": "postgres://x", "RECORDROOM_JWT_SECRET": "s", "RECORDROOM_DEV": v}))
+		require.ErrorContains(t, err, "RECORDROOM_DEV: want true or false", v)
+	}
 }

@@ -32,8 +32,9 @@ import (
 // ShutdownTimeout bounds a graceful stop: in-flight requests get this long to finish.
 const ShutdownTimeout = 8 * time.Second
 
-// Options are what Run needs besides the configuration.
+// Options are what Build and Run need besides the configuration.
 type Options struct {
+	// Logger receives the replica's logs; nil is slog.Default().
 	Logger *slog.Logger
 	// Listener, when set, is used instead of listening on the configured address (tests).
 	Listener net.Listener
@@ -41,120 +42,224 @@ type Options struct {
 	OnReady func(addr string)
 }
 
-// Run serves until ctx ends, then shuts down gracefully. Start-up problems (port taken, database
-// unreachable, migration failed) are returned as errors that say what to fix.
-func Run(ctx context.Context, cfg Config, opts Options) error {
-	logger := opts.Logger
-	replica := replicaID()
-	logger = logger.With("replica", replica)
+// Replica is one built RecordRoom replica: listening, connected to a migrated database, its
+// services and HTTP handler ready, nothing served yet. Serve it once, then Close it.
+type Replica struct {
+	cfg     Config
+	id      string
+	logger  *slog.Logger
+	onReady func(addr string)
 
-	ln := opts.Listener
+	ln       net.Listener
+	database *db.DB
+	files    *fileStore
+	hub      *realtime.Hub
+	listener *realtime.Listener
+	srv      *http.Server
+	// closers undo what was built, in build order; Close runs them backwards, so a Build that
+	// fails half-way closes exactly what it had opened.
+	closers []func()
+}
+
+// Run builds a replica and serves it until ctx ends, then shuts down gracefully. Start-up
+// problems (port taken, database unreachable, migration failed) are returned as errors that say
+// what to fix.
+func Run(ctx context.Context, cfg Config, opts Options) error {
+	r, err := Build(ctx, cfg, opts)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return r.Serve(ctx)
+}
+
+// Build connects and assembles every part of a replica: the listening socket, the database
+// (waited for and migrated), the file store, token verification, the services, the realtime hub
+// and change listener, and the HTTP handler. Nothing is served, and no background work runs,
+// until Serve. On error everything opened so far is closed again.
+func Build(ctx context.Context, cfg Config, opts Options) (*Replica, error) {
+	id := replicaID()
+	r := &Replica{cfg: cfg, id: id, logger: cmp.Or(opts.Logger, slog.Default()).With("replica", id), onReady: opts.OnReady}
+	if err := r.build(ctx, opts.Listener); err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (r *Replica) build(ctx context.Context, ln net.Listener) error {
+	if r.cfg.Dev {
+		announceDev(r.logger)
+	}
+	if err := r.listen(ln); err != nil {
+		return err
+	}
+	if err := r.openDatabase(ctx); err != nil {
+		return err
+	}
+	fs, err := openFiles(ctx, r.cfg, r.database, r.ln.Addr(), r.logger)
+	if err != nil {
+		return err
+	}
+	r.files = fs
+	r.closers = append(r.closers, fs.Close)
+	verifier, err := r.verifier(ctx)
+	if err != nil {
+		return err
+	}
+	registry := prometheus.NewRegistry()
+	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return r.buildServices(registry, verifier)
+}
+
+// listen takes ln, or listens on the configured address.
+func (r *Replica) listen(ln net.Listener) error {
 	if ln == nil {
 		var err error
-		if ln, err = net.Listen("tcp", cfg.Addr); err != nil {
-			return fmt.Errorf("cannot listen on %s: %w (another process may use it: set RECORDROOM_ADDR)", cfg.Addr, err)
+		if ln, err = net.Listen("tcp", r.cfg.Addr); err != nil {
+			return fmt.Errorf("cannot listen on %s: %w (another process may use it: set RECORDROOM_ADDR)", r.cfg.Addr, err)
 		}
 	}
-	defer ln.Close()
+	r.ln = ln
+	r.closers = append(r.closers, func() { _ = ln.Close() })
+	return nil
+}
 
+// openDatabase opens the pool, waits for Postgres to answer and migrates it when configured.
+func (r *Replica) openDatabase(ctx context.Context) error {
+	cfg := r.cfg
 	database, err := db.Open(ctx, cfg.DatabaseURL, db.Options{
-		ApplicationName: "recordroom " + replica, MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout,
+		ApplicationName: "recordroom " + r.id, MaxConns: cfg.DBMaxConns, StatementTimeout: cfg.DBStatementTimeout,
 		SessionURL: cfg.ListenDatabaseURL,
 	})
 	if err != nil {
 		return fmt.Errorf("%w (check DATABASE_URL)", err)
 	}
-	defer database.Close()
+	r.database = database
+	r.closers = append(r.closers, database.Close)
 	if err := database.Wait(ctx, cfg.DBWait); err != nil {
 		return fmt.Errorf("%w (check DATABASE_URL and that Postgres is running)", err)
 	}
-	// LISTEN and the migrator's session lock need a real session, never a transaction pooler.
-	sessionURL := cmp.Or(cfg.ListenDatabaseURL, cfg.DatabaseURL)
 	if cfg.Migrate {
-		if err := migrate(ctx, sessionURL, logger); err != nil {
-			return err
+		return migrate(ctx, r.sessionURL(), r.logger)
+	}
+	return nil
+}
+
+// sessionURL is where LISTEN and the migrator's session lock go: they need a real session,
+// never a transaction pooler.
+func (r *Replica) sessionURL() string {
+	return cmp.Or(r.cfg.ListenDatabaseURL, r.cfg.DatabaseURL)
+}
+
+// verifier checks client tokens with the configured secret and/or JWKS; in development mode
+// with neither, with the development secret under the data folder.
+func (r *Replica) verifier(ctx context.Context) (*auth.Verifier, error) {
+	cfg := r.cfg
+	secret := cfg.JWTSecret
+	if cfg.Dev && secret == "" && cfg.JWKSURL == "" {
+		var err error
+		if secret, err = devSecret(cfg.DataDir, r.logger); err != nil {
+			return nil, err
 		}
 	}
-	listenConn, err := db.ParseConfig(sessionURL)
+	return auth.NewVerifier(ctx, auth.VerifierConfig{
+		Secret: []byte(secret), JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
+		Logger: r.logger,
+	})
+}
+
+// buildServices makes the services, the realtime hub and change listener, and the HTTP server
+// that routes to them.
+func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Verifier) error {
+	cfg, logger := r.cfg, r.logger
+	listenConn, err := db.ParseConfig(r.sessionURL())
 	if err != nil {
 		return fmt.Errorf("%w (check RECORDROOM_LISTEN_DATABASE_URL)", err)
 	}
-	listenConn.ConnConfig.RuntimeParams["application_name"] = "recordroom " + replica + " listener"
-	fileStore, err := openFiles(ctx, cfg, database, ln.Addr(), logger)
+	listenConn.ConnConfig.RuntimeParams["application_name"] = "recordroom " + r.id + " listener"
+	recordService, err := records.New(r.database, cfg.Schema)
 	if err != nil {
 		return err
 	}
-	defer fileStore.Close()
-
-	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{
-		Secret: []byte(cfg.JWTSecret), JWKSURL: cfg.JWKSURL, Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience,
-		Logger: logger,
+	memberService := members.New(r.database)
+	docs := yjs.NewDocs(r.database, yjs.DocsConfig{MaxDocBytes: cfg.MaxDocBytes, Logger: logger})
+	r.closers = append(r.closers, docs.Close)
+	r.hub = realtime.NewHub(realtime.HubConfig{
+		Records: recordService, Members: memberService, Docs: docs, Logger: logger, Registerer: registry, Replica: r.id,
 	})
-	if err != nil {
-		return err
-	}
-	recordService, err := records.New(database, cfg.Schema)
-	if err != nil {
-		return err
-	}
-
-	registry := prometheus.NewRegistry()
-	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-
-	memberService := members.New(database)
-	docs := yjs.NewDocs(database, yjs.DocsConfig{MaxDocBytes: cfg.MaxDocBytes, Logger: logger})
-	defer docs.Close()
-	hub := realtime.NewHub(realtime.HubConfig{
-		Records: recordService, Members: memberService, Docs: docs, Logger: logger, Registerer: registry, Replica: replica,
-	})
-	listener := realtime.NewListener(realtime.ListenerConfig{
+	r.listener = realtime.NewListener(realtime.ListenerConfig{
 		ConnConfig: listenConn.ConnConfig,
 		Logger:     logger,
 		Registerer: registry,
-		OnChange:   hub.QueueChange,
-		OnConnect:  hub.Resync,
+		OnChange:   r.hub.QueueChange,
+		OnConnect:  r.hub.Resync,
 	})
 	handler := api.New(api.Config{
-		Logger:    logger,
-		Registry:  registry,
-		Verifier:  verifier,
-		Members:   memberService,
-		Records:   recordService,
-		Files:     fileStore.files,
-		Docs:      docs,
-		FileStore: fileStore.publicHandler(),
-		Hub:       hub,
-		Ready: []api.Check{
-			{Name: "database", Check: database.Ping},
-			{Name: "listener", Check: func(context.Context) error {
-				if !listener.Connected() {
-					return errors.New("not connected")
-				}
-				return nil
-			}},
-		},
+		Logger:      logger,
+		Registry:    registry,
+		Verifier:    verifier,
+		Members:     memberService,
+		Records:     recordService,
+		Files:       r.files.files,
+		Docs:        docs,
+		FileStore:   r.files.publicHandler(),
+		Hub:         r.hub,
+		Ready:       r.readyChecks(),
+		AllowOrigin: r.allowOrigin(),
 	})
-	srv := &http.Server{
+	r.srv = &http.Server{
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
 	}
+	return nil
+}
 
+// readyChecks are what /readyz answers for: the database answers and the listener is connected.
+func (r *Replica) readyChecks() []api.Check {
+	return []api.Check{
+		{Name: "database", Check: r.database.Ping},
+		{Name: "listener", Check: func(context.Context) error {
+			if !r.listener.Connected() {
+				return errors.New("not connected")
+			}
+			return nil
+		}},
+	}
+}
+
+// allowOrigin is the API's CORS rule: local origins in development mode, none otherwise (no
+// CORS headers at all). Configured production origins belong here too, when they come.
+func (r *Replica) allowOrigin() func(origin string) bool {
+	if r.cfg.Dev {
+		return localOrigin
+	}
+	return nil
+}
+
+// Serve runs the change listener and the file sweep, serves HTTP and WebSocket until ctx ends,
+// then shuts down gracefully: WebSockets are told to reconnect elsewhere, in-flight requests get
+// ShutdownTimeout to finish, background work stops. It returns nil after a shutdown ctx asked
+// for, and an error when serving failed. Call it once.
+func (r *Replica) Serve(ctx context.Context) error {
+	logger := r.logger
 	listenCtx, stopListening := context.WithCancel(context.WithoutCancel(ctx))
 	var background sync.WaitGroup
-	background.Go(func() { listener.Run(listenCtx) })
-	fileStore.sweep(listenCtx, &background, logger)
+	background.Go(func() { r.listener.Run(listenCtx) })
+	r.files.sweep(listenCtx, &background, logger)
 	defer func() {
 		stopListening()
 		background.Wait()
 	}()
 
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	logger.Info("serving", "addr", ln.Addr().String())
-	if opts.OnReady != nil {
-		opts.OnReady(ln.Addr().String())
+	go func() { serveErr <- r.srv.Serve(r.ln) }()
+	addr := r.ln.Addr().String()
+	logger.Info("serving", "addr", addr, "url", localURL(r.ln.Addr()), "mode", r.mode())
+	if r.onReady != nil {
+		r.onReady(addr)
 	}
 
 	select {
@@ -165,12 +270,29 @@ func Run(ctx context.Context, cfg Config, opts Options) error {
 	logger.Info("shutting down")
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
 	defer cancel()
-	hub.Shutdown(shutdownCtx) // WebSockets get 1012 and reconnect elsewhere
-	if err := srv.Shutdown(shutdownCtx); err != nil {
+	r.hub.Shutdown(shutdownCtx) // WebSockets get 1012 and reconnect elsewhere
+	if err := r.srv.Shutdown(shutdownCtx); err != nil {
 		logger.Warn("requests still running at shutdown were cut", "err", err)
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// mode names how the replica runs, for the start-up line.
+func (r *Replica) mode() string {
+	if r.cfg.Dev {
+		return "development"
+	}
+	return "production"
+}
+
+// Close releases what Build opened (Yjs documents, file store, database pool, listening socket),
+// newest first. Call it after Serve has returned, or instead of Serve.
+func (r *Replica) Close() {
+	for i := len(r.closers) - 1; i >= 0; i-- {
+		r.closers[i]()
+	}
+	r.closers = nil
 }
 
 func migrate(ctx context.Context, url string, logger *slog.Logger) error {

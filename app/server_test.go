@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -30,6 +31,12 @@ const testSecret = "server-test-secret"
 // is stopped, and must return nil, when the test ends.
 func startWith(t *testing.T, env map[string]string) (string, error) {
 	t.Helper()
+	return startLogged(t, env, io.Discard)
+}
+
+// startLogged is startWith with the server's JSON log written to log.
+func startLogged(t *testing.T, env map[string]string, log io.Writer) (string, error) {
+	t.Helper()
 	vars := map[string]string{
 		"RECORDROOM_ADDR":       "127.0.0.1:0",
 		"RECORDROOM_JWT_SECRET": testSecret,
@@ -45,7 +52,7 @@ func startWith(t *testing.T, env map[string]string) (string, error) {
 	done := make(chan error, 1)
 	go func() {
 		done <- Run(ctx, cfg, Options{
-			Logger:  slog.New(slog.NewJSONHandler(io.Discard, nil)),
+			Logger:  slog.New(slog.NewJSONHandler(log, nil)),
 			OnReady: func(addr string) { ready <- addr },
 		})
 	}()
@@ -183,4 +190,22 @@ func TestFilesThroughTheEmbeddedStore(t *testing.T) {
 	b, err := io.ReadAll(resp.Body)
 	require.NoError(t, err)
 	require.Equal(t, "hello from s3", string(b))
+}
+
+// A replica can be built and closed without ever serving (a tool that only needs the parts):
+// Close releases everything Build opened, the listening socket included, and leaks no goroutine
+// (TestMain checks).
+func TestBuildThenCloseWithoutServing(t *testing.T) {
+	t.Parallel()
+	cfg, err := LoadConfig(env(map[string]string{
+		"DATABASE_URL": testdb.New(t).URL, "RECORDROOM_ADDR": "127.0.0.1:0",
+		"RECORDROOM_JWT_SECRET": testSecret, "RECORDROOM_DATA_DIR": t.TempDir(),
+	}))
+	require.NoError(t, err)
+	r, err := Build(context.Background(), cfg, Options{Logger: slog.New(slog.NewJSONHandler(io.Discard, nil))})
+	require.NoError(t, err)
+	addr := r.ln.Addr().String()
+	r.Close()
+	_, err = net.Dial("tcp", addr)
+	require.Error(t, err, "the socket is closed")
 }

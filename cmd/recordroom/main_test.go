@@ -181,6 +181,7 @@ func TestStartupProblemsAreOneLineErrors(t *testing.T) {
 		{"unreachable database", []string{"DATABASE_URL=postgres://u@127.0.0.1:1/db", "RECORDROOM_DB_WAIT=300ms"}, "Postgres is running"},
 		{"no secret", []string{"DATABASE_URL=" + good, "RECORDROOM_JWT_SECRET="}, "RECORDROOM_JWT_SECRET"},
 		{"port in use", []string{"DATABASE_URL=" + good, "RECORDROOM_ADDR=" + taken.Addr().String()}, "set RECORDROOM_ADDR"},
+		{"dev mode misspelt", []string{"DATABASE_URL=" + good, "RECORDROOM_DEV=yes"}, "RECORDROOM_DEV: want true or false"},
 		{"bad number", []string{"DATABASE_URL=" + good, "RECORDROOM_MAX_FILE_BYTES=lots"}, "RECORDROOM_MAX_FILE_BYTES"},
 	}
 	for _, tc := range cases {

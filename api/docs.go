@@ -7,13 +7,15 @@ import (
 
 	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/realtime"
+	"github.com/recordroom/recordroom/records"
 	"github.com/recordroom/recordroom/yjs"
 )
 
 // docHandlers serve Yjs documents over REST (PROTOCOL.md §5, §6).
 type docHandlers struct {
-	hub  *realtime.Hub
-	docs *yjs.Docs
+	hub     *realtime.Hub
+	docs    *yjs.Docs
+	records *records.Service // decides who may read a document (records.Service.DocAccess)
 }
 
 func (h docHandlers) routes(g *echo.Group) {
@@ -28,7 +30,7 @@ func (h docHandlers) get(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	read, _, err := h.hub.Records().DocAccess(ctx, callerOf(c), c.Param("room"), name)
+	read, _, err := h.records.DocAccess(ctx, callerOf(c), c.Param("room"), name)
 	if err != nil {
 		return err
 	}

@@ -87,7 +87,7 @@ func New(cfg Config) *echo.Echo {
 	memberHandlers{members: cfg.Members}.routes(room)
 	teamHandlers{members: cfg.Members}.routes(room)
 	fileHandlers{files: cfg.Files}.routes(room)
-	docHandlers{hub: cfg.Hub, docs: cfg.Docs}.routes(room)
+	docHandlers{hub: cfg.Hub, docs: cfg.Docs, records: cfg.Records}.routes(room)
 	room.GET("/ws", websocketHandler(cfg.Hub))
 	return e
 }

@@ -118,11 +118,6 @@ func NewHub(cfg HubConfig) *Hub {
 	return h
 }
 
-// Records is the record service the hub was built with. It holds every access rule, the Yjs
-// documents' included (records.Service.DocAccess): the REST document route, which has the hub
-// but not the service, asks it through here rather than deciding anything itself.
-func (h *Hub) Records() *records.Service { return h.cfg.Records }
-
 // add registers a session; false once the hub is shutting down.
 func (h *Hub) add(s *session) bool {
 	h.mu.Lock()

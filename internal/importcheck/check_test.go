@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -224,7 +225,7 @@ func TestTheReadmeListsTheSameFolders(t *testing.T) {
 		switch {
 		case !strings.HasPrefix(line, "|"):
 			inTable = false
-		case equal(lower(cells), []string{"folder", "owns"}):
+		case slices.Equal(lower(cells), []string{"folder", "owns"}):
 			inTable = true
 		case inTable && !isSeparator(cells):
 			folders, _, _ := strings.Cut(cells[0], "(")

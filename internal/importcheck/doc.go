@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -46,7 +47,7 @@ func parseDoc(r io.Reader) (*rules, error) {
 			continue
 		}
 		switch {
-		case equal(table, layoutHeader):
+		case slices.Equal(table, layoutHeader):
 			sawRows = true
 			rw, err := parseLayoutRow(lineNo, cells)
 			if err != nil {
@@ -54,7 +55,7 @@ func parseDoc(r io.Reader) (*rules, error) {
 				continue
 			}
 			out.rows = append(out.rows, rw)
-		case equal(table, rulesHeader):
+		case slices.Equal(table, rulesHeader):
 			ru, err := parseRule(lineNo, cells[0])
 			if err != nil {
 				errs = append(errs, err.Error())
@@ -134,16 +135,4 @@ func lower(cells []string) []string {
 		out[i] = strings.ToLower(c)
 	}
 	return out
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

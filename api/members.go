@@ -46,9 +46,7 @@ func (h memberHandlers) list(c echo.Context) error {
 }
 
 func (h memberHandlers) setRole(c echo.Context) error {
-	var body struct {
-		Role string `json:"role"`
-	}
+	var body protocol.RoleChange
 	if err := bindJSON(c, &body); err != nil {
 		return err
 	}

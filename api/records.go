@@ -54,10 +54,7 @@ func jsonParam(s string) json.RawMessage {
 }
 
 func (h recordHandlers) create(c echo.Context) error {
-	var body struct {
-		ID   string          `json:"id"`
-		Data json.RawMessage `json:"data"`
-	}
+	var body protocol.RecordCreate
 	if err := bindJSON(c, &body); err != nil {
 		return err
 	}
@@ -77,10 +74,7 @@ func (h recordHandlers) get(c echo.Context) error {
 }
 
 func (h recordHandlers) put(c echo.Context) error {
-	var body struct {
-		Data    json.RawMessage `json:"data"`
-		Replace bool            `json:"replace"`
-	}
+	var body protocol.RecordPut
 	if err := bindJSON(c, &body); err != nil {
 		return err
 	}

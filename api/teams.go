@@ -65,9 +65,7 @@ func (h teamHandlers) get(c echo.Context) error {
 }
 
 func (h teamHandlers) rename(c echo.Context) error {
-	var body struct {
-		Name string `json:"name"`
-	}
+	var body protocol.TeamRename
 	if err := bindJSON(c, &body); err != nil {
 		return err
 	}

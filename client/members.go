@@ -13,16 +13,10 @@ import (
 type User = protocol.User
 
 // Settings are a room's settings.
-type Settings struct {
-	DefaultRole    string `json:"defaultRole"`
-	AllowAnonymous bool   `json:"allowAnonymous"`
-}
+type Settings = protocol.Settings
 
 // SettingsPatch changes the settings it names; nil fields stay as they are.
-type SettingsPatch struct {
-	DefaultRole    *string `json:"defaultRole,omitempty"`
-	AllowAnonymous *bool   `json:"allowAnonymous,omitempty"`
-}
+type SettingsPatch = protocol.SettingsPatch
 
 // Me reads the caller's user row and role (created on first access: the room's first user
 // becomes its admin).
@@ -39,7 +33,7 @@ func (r *REST) Users(ctx context.Context) ([]User, error) {
 
 // SetRole changes a user's role: "viewer", "member" or "admin" (admin only).
 func (r *REST) SetRole(ctx context.Context, userID, role string) (User, error) {
-	req, err := jsonRequest(http.MethodPatch, escapePath("users", userID), map[string]string{"role": role})
+	req, err := jsonRequest(http.MethodPatch, escapePath("users", userID), protocol.RoleChange{Role: role})
 	if err != nil {
 		return User{}, err
 	}

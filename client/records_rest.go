@@ -98,10 +98,7 @@ func (r *REST) CreateRecord(ctx context.Context, collection, id string, data any
 	if err != nil {
 		return Record{}, err
 	}
-	req, err := jsonRequest(http.MethodPost, escapePath("collections", collection, "records"), struct {
-		ID   string          `json:"id,omitempty"`
-		Data json.RawMessage `json:"data"`
-	}{id, raw})
+	req, err := jsonRequest(http.MethodPost, escapePath("collections", collection, "records"), protocol.RecordCreate{ID: id, Data: raw})
 	if err != nil {
 		return Record{}, err
 	}
@@ -115,10 +112,7 @@ func (r *REST) PutRecord(ctx context.Context, collection, id string, data any, o
 	if err != nil {
 		return Record{}, err
 	}
-	req, err := jsonRequest(http.MethodPut, escapePath("collections", collection, "records", id), struct {
-		Data    json.RawMessage `json:"data"`
-		Replace bool            `json:"replace,omitempty"`
-	}{raw, opts.Replace})
+	req, err := jsonRequest(http.MethodPut, escapePath("collections", collection, "records", id), protocol.RecordPut{Data: raw, Replace: opts.Replace})
 	if err != nil {
 		return Record{}, err
 	}

@@ -15,11 +15,7 @@ type Team = protocol.Team
 type TeamMember = protocol.TeamMember
 
 // TeamMemberAdd adds a user of the room (UserID) or invites an address (Email): exactly one.
-type TeamMemberAdd struct {
-	UserID string `json:"userId,omitempty"`
-	Email  string `json:"email,omitempty"`
-	Role   string `json:"role,omitempty"` // "member" (default) or "admin"
-}
+type TeamMemberAdd = protocol.TeamMemberAdd
 
 // Teams lists the room's teams (role ≥ member).
 func (r *REST) Teams(ctx context.Context) ([]Team, error) {
@@ -35,10 +31,7 @@ func (r *REST) Team(ctx context.Context, teamID string) (Team, error) {
 
 // CreateTeam creates a team (admin only); id "" lets the server choose one.
 func (r *REST) CreateTeam(ctx context.Context, id, name string) (Team, error) {
-	req, err := jsonRequest(http.MethodPost, "/teams", struct {
-		ID   string `json:"id,omitempty"`
-		Name string `json:"name"`
-	}{id, name})
+	req, err := jsonRequest(http.MethodPost, "/teams", protocol.TeamCreate{ID: id, Name: name})
 	if err != nil {
 		return Team{}, err
 	}
@@ -48,7 +41,7 @@ func (r *REST) CreateTeam(ctx context.Context, id, name string) (Team, error) {
 
 // RenameTeam renames a team (admin only).
 func (r *REST) RenameTeam(ctx context.Context, teamID, name string) (Team, error) {
-	req, err := jsonRequest(http.MethodPatch, escapePath("teams", teamID), map[string]string{"name": name})
+	req, err := jsonRequest(http.MethodPatch, escapePath("teams", teamID), protocol.TeamRename{Name: name})
 	if err != nil {
 		return Team{}, err
 	}

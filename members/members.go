@@ -146,17 +146,11 @@ func (s *Service) changeUser(ctx context.Context, room, userID string, stillAdmi
 	})
 }
 
-// Settings are what a room's admins decide for newcomers.
-type Settings struct {
-	DefaultRole    access.Role `json:"defaultRole"`
-	AllowAnonymous bool        `json:"allowAnonymous"`
-}
+// Settings are what a room's admins decide for newcomers, in the wire's shape.
+type Settings = protocol.Settings
 
 // SettingsPatch changes the settings it names.
-type SettingsPatch struct {
-	DefaultRole    *string `json:"defaultRole"`
-	AllowAnonymous *bool   `json:"allowAnonymous"`
-}
+type SettingsPatch = protocol.SettingsPatch
 
 // UpdateSettings applies a patch (admins only).
 func (s *Service) UpdateSettings(ctx context.Context, caller access.Caller, room string, p SettingsPatch) (Settings, error) {
@@ -173,12 +167,12 @@ func (s *Service) UpdateSettings(ctx context.Context, caller access.Caller, room
 		if err != nil {
 			return Settings{}, invalidField("defaultRole", err.Error())
 		}
-		settings.DefaultRole = role
+		settings.DefaultRole = string(role)
 	}
 	if p.AllowAnonymous != nil {
 		settings.AllowAnonymous = *p.AllowAnonymous
 	}
-	r, err = s.db.RoomUpdateSettings(ctx, room, string(settings.DefaultRole), settings.AllowAnonymous)
+	r, err = s.db.RoomUpdateSettings(ctx, room, settings.DefaultRole, settings.AllowAnonymous)
 	if err != nil {
 		return Settings{}, err
 	}
@@ -187,7 +181,7 @@ func (s *Service) UpdateSettings(ctx context.Context, caller access.Caller, room
 
 // SettingsOf reads a room's settings.
 func SettingsOf(r db.Room) Settings {
-	return Settings{DefaultRole: access.Role(r.DefaultRole), AllowAnonymous: r.AllowAnonymous}
+	return Settings{DefaultRole: r.DefaultRole, AllowAnonymous: r.AllowAnonymous}
 }
 
 func needAnotherAdmin(ctx context.Context, tx db.Store, room string) error {

@@ -16,11 +16,7 @@ const maxEmailBytes = 320
 
 // NewMember is what an admin sends to add a room user to a team (UserID) or to invite an email
 // (Email): exactly one of the two. Role is the role in the team: member (default) or admin.
-type NewMember struct {
-	UserID string `json:"userId"`
-	Email  string `json:"email"`
-	Role   string `json:"role"`
-}
+type NewMember = protocol.TeamMemberAdd
 
 // TeamMembersOf lists one team's memberships and invites; not_found when there is no such team.
 func (s *Service) TeamMembersOf(ctx context.Context, room, teamID string) ([]db.TeamMember, error) {

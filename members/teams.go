@@ -16,10 +16,7 @@ import (
 const maxTeamNameBytes = 256
 
 // NewTeam is what a client sends to create a team; ID is optional (a UUIDv7 is made).
-type NewTeam struct {
-	ID   string `json:"id"`
-	Name string `json:"name"`
-}
+type NewTeam = protocol.TeamCreate
 
 // Team reads one team; not_found when there is none.
 func (s *Service) Team(ctx context.Context, room, id string) (db.Team, error) {

@@ -18,6 +18,7 @@ import (
 	"github.com/recordroom/recordroom/auth"
 	"github.com/recordroom/recordroom/files"
 	"github.com/recordroom/recordroom/members"
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/realtime"
 	"github.com/recordroom/recordroom/records"
 	"github.com/recordroom/recordroom/yjs"
@@ -71,7 +72,7 @@ func New(cfg Config) *echo.Echo {
 	}
 
 	e.GET("/healthz", func(c echo.Context) error {
-		return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+		return c.JSON(http.StatusOK, protocol.Health{Status: "ok"})
 	})
 	e.GET("/readyz", readyHandler(cfg.Ready))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
@@ -129,9 +130,9 @@ func readyHandler(checks []Check) echo.HandlerFunc {
 		}
 		wg.Wait()
 		if !ready {
-			return c.JSON(http.StatusServiceUnavailable, map[string]any{"status": "unavailable", "checks": results})
+			return c.JSON(http.StatusServiceUnavailable, protocol.Health{Status: "unavailable", Checks: results})
 		}
-		return c.JSON(http.StatusOK, map[string]any{"status": "ready", "checks": results})
+		return c.JSON(http.StatusOK, protocol.Health{Status: "ready", Checks: results})
 	}
 }
 

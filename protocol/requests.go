@@ -55,3 +55,10 @@ type SettingsPatch struct {
 	DefaultRole    *string `json:"defaultRole,omitempty"`
 	AllowAnonymous *bool   `json:"allowAnonymous,omitempty"`
 }
+
+// Health is the answer of GET /healthz and GET /readyz: Status is "ok" (healthz), "ready" or
+// "unavailable" (readyz, 503); Checks names each readiness condition with "ok" or what failed.
+type Health struct {
+	Status string            `json:"status"`
+	Checks map[string]string `json:"checks,omitempty"`
+}

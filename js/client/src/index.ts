@@ -1,0 +1,5 @@
+export type * from './wire.js'
+export { CloseCode, PROTOCOL_VERSION, SERVER_ERROR_CODES } from './wire.js'
+export { RecordRoomError } from './errors.js'
+export type { ClientErrorCode, ErrorCode } from './errors.js'
+export type { BinaryChannel, ConnectionState, RestContext } from './channel.js'

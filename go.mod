@@ -2,6 +2,12 @@ module github.com/recordroom/recordroom
 
 go 1.26.8
 
+// The npm packages of js/ and examples/ are not Go code: keep ./... out of node_modules.
+ignore (
+	./examples/widget/node_modules
+	./js/node_modules
+)
+
 require (
 	github.com/MicahParks/jwkset v0.11.4
 	github.com/MicahParks/keyfunc/v3 v3.9.1

@@ -102,7 +102,7 @@ export async function send(ctx: RestContext, req: RoomRequest): Promise<Response
   try {
     res = await ctx.fetch(roomUrl(ctx, req.segments, req.query), init)
   } catch (err) {
-    throw networkError(err)
+    throw req.signal?.aborted === true ? req.signal.reason : networkError(err)
   }
   if (!res.ok) throw errorFromBody(res.status, await res.text())
   return res

@@ -35,9 +35,15 @@ export function encodeSegment(segment: string): string {
   return encodeURIComponent(segment).replace(/%(24|26|2B|3A|3D|40)/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)))
 }
 
-/** The absolute URL of a room route. */
+/**
+ * The absolute URL of a room route. A segment "." or ".." is refused (bad_request): URLs resolve
+ * them, escaped or not, so `files/self/a/../b` would silently mean `files/self/b`.
+ */
 export function roomUrl(ctx: RestContext, segments: readonly string[], query: QueryParams = {}): string {
-  const path = ['v1', 'rooms', ctx.room, ...segments].map(encodeSegment).join('/')
+  const all = ['v1', 'rooms', ctx.room, ...segments]
+  const dot = all.find((s) => s === '.' || s === '..')
+  if (dot !== undefined) throw new RecordRoomError('bad_request', `a path segment cannot be ${JSON.stringify(dot)}: URLs resolve it away`)
+  const path = all.map(encodeSegment).join('/')
   const params = new URLSearchParams()
   for (const [name, value] of Object.entries(query)) if (value !== undefined) params.set(name, value)
   const qs = params.toString()
@@ -98,9 +104,10 @@ export async function send(ctx: RestContext, req: RoomRequest): Promise<Response
   const init: RequestInit = { method: req.method, headers }
   if (req.body !== undefined) init.body = req.body
   if (req.signal !== undefined) init.signal = req.signal
+  const url = roomUrl(ctx, req.segments, req.query)
   let res: Response
   try {
-    res = await ctx.fetch(roomUrl(ctx, req.segments, req.query), init)
+    res = await ctx.fetch(url, init)
   } catch (err) {
     throw req.signal?.aborted === true ? req.signal.reason : networkError(err)
   }

@@ -10,7 +10,6 @@ describe('encodeSegment and roomUrl', () => {
     expect(encodeSegment('a/b')).toBe('a%2Fb')
     expect(encodeSegment('x y?#%')).toBe('x%20y%3F%23%25')
     expect(encodeSegment('ünï')).toBe('%C3%BCn%C3%AF')
-    expect(encodeSegment('..')).toBe('..')
   })
 
   it('leaves what a segment may hold as it is', () => {
@@ -21,6 +20,12 @@ describe('encodeSegment and roomUrl', () => {
   it('builds room URLs with the query left out where undefined', () => {
     const ctx: RestContext = { baseUrl: 'https://h.example/', room: 'r:1', widget: 'w', fetch, token: () => Promise.resolve('') }
     expect(roomUrl(ctx, ['users', 'a/b'], { x: 'a b', y: undefined })).toBe('https://h.example/v1/rooms/r:1/users/a%2Fb?x=a+b')
+  })
+
+  it('refuses the segments URLs would resolve away', () => {
+    const ctx: RestContext = { baseUrl: 'http://h', room: 'r', widget: 'w', fetch, token: () => Promise.resolve('') }
+    for (const s of ['.', '..']) expect(() => roomUrl(ctx, ['users', s])).toThrow(RecordRoomError)
+    expect(roomUrl(ctx, ['users', '...'])).toBe('http://h/v1/rooms/r/users/...')
   })
 })
 

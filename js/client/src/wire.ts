@@ -80,7 +80,7 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode]
 export type Timestamp = string
 
 /** A record as every transport shows it (PROTOCOL.md §3). */
-export interface Record<T extends JsonObject = JsonObject> {
+export interface Record<T = JsonObject> {
   id: string
   collection: string
   /** The creator; never changes. */
@@ -93,7 +93,7 @@ export interface Record<T extends JsonObject = JsonObject> {
 }
 
 /** One page of a REST record list; `next` is absent on the last page. */
-export interface RecordPage<T extends JsonObject = JsonObject> {
+export interface RecordPage<T = JsonObject> {
   records: Record<T>[]
   next?: string
 }
@@ -333,4 +333,4 @@ export type ServerMessage =
   | DocErrorMessage
 
 /** The record type under the name the client's API uses (docs/clients.md). */
-export type Rec<T extends JsonObject = JsonObject> = Record<T>
+export type Rec<T = JsonObject> = Record<T>

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { RecordRoom } from '../src/client.js'
 import { CLOCK_START, jwt } from './helpers.js'
 import { setup } from './setup.js'
@@ -139,6 +139,38 @@ describe('close codes', () => {
     fail = false
     await clock.advance(125)
     expect(ws.last().token()).toBe('ok')
+  })
+})
+
+describe('browser signals', () => {
+  afterEach(() => vi.unstubAllGlobals())
+
+  it('coming online or becoming visible retries at once instead of waiting out the backoff', async () => {
+    const doc = Object.assign(new EventTarget(), { visibilityState: 'hidden' })
+    vi.stubGlobal('window', new EventTarget())
+    vi.stubGlobal('document', doc)
+    const { rr, ws, clock } = await client({ random: () => 0.999 })
+    for (let i = 0; i < 6; i++) {
+      ws.last().serverClose(1006)
+      await clock.advance(clock.pending()[0]!)
+    }
+    ws.last().serverClose(1006)
+    expect(clock.pending()[0]).toBeGreaterThan(10_000)
+    window.dispatchEvent(new Event('online'))
+    await clock.advance(0)
+    expect(ws.sockets).toHaveLength(8)
+    ws.last().serverClose(1006)
+    doc.dispatchEvent(new Event('visibilitychange')) // still hidden: nothing
+    await clock.advance(0)
+    expect(ws.sockets).toHaveLength(8)
+    doc.visibilityState = 'visible'
+    doc.dispatchEvent(new Event('visibilitychange'))
+    await clock.advance(0)
+    expect(ws.sockets).toHaveLength(9)
+    rr.close()
+    window.dispatchEvent(new Event('online')) // closed: listeners are gone
+    await clock.advance(0)
+    expect(ws.sockets).toHaveLength(9)
   })
 })
 

@@ -11,6 +11,15 @@ import * as syncProtocol from 'y-protocols/sync'
 import type { BinaryChannel, ConnectionState } from '../src/channel.js'
 import type { ErrorCode } from '../src/errors.js'
 
+/** Waits until cond holds, polling; fails after ms (default two seconds). */
+export async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 5))
+  }
+}
+
 type DocError = { doc: string; code: ErrorCode; message: string }
 
 interface AwarenessEntry { clientID: number; clock: number; state: string }

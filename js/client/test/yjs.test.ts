@@ -2,16 +2,7 @@ import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { fieldDocName, openDoc, type DocProvider } from '../src/yjs.js'
 import { RecordRoomError } from '../src/errors.js'
-import { Relay } from './yjs.relay.js'
-
-/** Waits until cond holds, polling; fails after two seconds. */
-export async function until(cond: () => boolean, what: string, ms = 2000): Promise<void> {
-  const deadline = Date.now() + ms
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((r) => setTimeout(r, 5))
-  }
-}
+import { Relay, until } from './yjs.relay.js'
 
 const text = (p: DocProvider): string => p.doc.getText('t').toString()
 

@@ -173,7 +173,7 @@ export class Connection implements BinaryChannel {
       if (gen === this.generation) this.receive(ev.data)
     }
     socket.onclose = (ev: SocketCloseEvent) => {
-      if (gen === this.generation) this.dropped(ev.code, ev.reason)
+      if (gen === this.generation) this.dropped(ev.code)
     }
     socket.onerror = () => {} // a close event follows every error
     this.armDeadline()
@@ -262,7 +262,7 @@ export class Connection implements BinaryChannel {
     void this.dial(next)
   }
 
-  private dropped(code: number, _reason: string): void {
+  private dropped(code: number): void {
     const opened = this.socketOpened
     this.abandon(null, '')
     this.decide(code, opened)

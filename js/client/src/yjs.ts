@@ -118,16 +118,32 @@ class Provider implements DocProvider {
   /** (Re)opens the document on a fresh connection: our state vector, our presence, theirs. */
   private start(): void {
     this.send(messageSync, (enc) => syncProtocol.writeSyncStep1(enc, this.doc))
-    if (this.awareness.getLocalState() !== null) this.sendAwareness()
+    this.announce()
     this.send(messageQueryAwareness, () => undefined)
+  }
+
+  /**
+   * Sends the local awareness state at a clock two above the last one. When a socket closes, the
+   * server tells the others its clients are gone at clock + 1; a state at that clock or below
+   * would be ignored by them as old, and we would stay invisible until the next renewal.
+   */
+  private announce(): void {
+    const state = this.awareness.getLocalState()
+    const meta = this.awareness.meta.get(this.doc.clientID)
+    if (state === null || meta === undefined) return
+    this.awareness.meta.set(this.doc.clientID, { ...meta, clock: meta.clock + 1 })
+    this.awareness.setLocalState(state) // clock + 1 again, and sent by the update listener
   }
 
   private onState(state: ConnectionState): void {
     if (state === 'open') return this.start()
     this.setSynced(false)
     // Others' presence is unknown while disconnected; the query on reconnecting brings it back.
+    // Their clocks are forgotten too: the server answers with the states it kept, whose clocks
+    // are the ones already seen, and awareness would ignore them as old.
     const others = [...this.awareness.getStates().keys()].filter((id) => id !== this.doc.clientID)
     awarenessProtocol.removeAwarenessStates(this.awareness, others, this)
+    for (const id of others) this.awareness.meta.delete(id)
     if (state === 'closed' || state === 'forbidden') {
       this.failFirstSync(new RecordRoomError('closed', `the connection ended (${state}) before ${JSON.stringify(this.name)} was synced`))
     }

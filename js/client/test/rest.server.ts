@@ -29,6 +29,8 @@ export interface TestServer {
   token(sub: string, claims?: { email?: string; name?: string }): string
   /** A RestContext for a room, as the user `sub`. */
   context(room: string, sub: string, options?: { widget?: string; email?: string }): RestContext
+  /** Stops the server and starts it again on the same port, data and database. */
+  restart(): Promise<void>
   stop(): Promise<void>
 }
 
@@ -39,30 +41,37 @@ export async function startServer(name: string): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), `rr-${name}-`))
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
-  const proc = spawn(binary, ['serve'], {
-    env: {
-      ...process.env,
-      DATABASE_URL: `${pgBase}/${db}?sslmode=disable`,
-      RECORDROOM_ADDR: `127.0.0.1:${port}`,
-      RECORDROOM_DATA_DIR: dataDir,
-      RECORDROOM_JWT_SECRET: secret,
-      RECORDROOM_S3_PUBLIC_URL: `${url}/s3`,
-      RECORDROOM_LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  })
+  const env = {
+    ...process.env,
+    DATABASE_URL: `${pgBase}/${db}?sslmode=disable`,
+    RECORDROOM_ADDR: `127.0.0.1:${port}`,
+    RECORDROOM_DATA_DIR: dataDir,
+    RECORDROOM_JWT_SECRET: secret,
+    RECORDROOM_S3_PUBLIC_URL: `${url}/s3`,
+    RECORDROOM_LOG_LEVEL: 'warn',
+  }
   let log = ''
-  proc.stderr?.on('data', (b: Buffer) => { log = (log + b.toString()).slice(-4000) })
+  const launch = async (): Promise<ChildProcess> => {
+    const p = spawn(binary, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] })
+    p.stderr?.on('data', (b: Buffer) => { log = (log + b.toString()).slice(-4000) })
+    try {
+      await waitReady(url, p)
+    } catch (err) {
+      p.kill('SIGKILL')
+      throw new Error(`${String(err)}\n${log}`)
+    }
+    return p
+  }
   const cleanup = (): void => {
     rmSync(dataDir, { recursive: true, force: true })
     spawnSync('dropdb', ['-h', '127.0.0.1', '-p', pgPort(), '-U', 'recordroom', '--force', db])
   }
+  let proc: ChildProcess
   try {
-    await waitReady(url, proc)
+    proc = await launch()
   } catch (err) {
-    proc.kill('SIGKILL')
     cleanup()
-    throw new Error(`${String(err)}\n${log}`)
+    throw err
   }
   const token = (sub: string, claims: { email?: string; name?: string } = {}): string =>
     jwt({ sub, ...claims, exp: Math.floor(Date.now() / 1000) + 3600 })
@@ -73,6 +82,10 @@ export async function startServer(name: string): Promise<TestServer> {
     context(room, sub, options = {}) {
       const t = token(sub, options.email === undefined ? {} : { email: options.email })
       return { baseUrl: url, room, widget: options.widget ?? 'default', fetch: globalThis.fetch, token: () => Promise.resolve(t) }
+    },
+    restart: async () => {
+      await stopProcess(proc)
+      proc = await launch()
     },
     stop: async () => {
       await stopProcess(proc)

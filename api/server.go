@@ -107,10 +107,10 @@ func cors(allow func(origin string) bool) echo.MiddlewareFunc {
 		AllowOriginFunc: func(origin string) (bool, error) { return allow(origin), nil },
 		AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
 			http.MethodDelete},
-		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-Match", widgetHeader},
+		AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-Match", widgetHeader},
 		ExposeHeaders: []string{"ETag", echo.HeaderXRequestID, echo.HeaderRetryAfter, echo.HeaderLocation, echo.HeaderContentLength,
 			echo.HeaderContentDisposition},
-		MaxAge:        int((10 * time.Minute).Seconds()),
+		MaxAge: int((10 * time.Minute).Seconds()),
 	})
 }
 

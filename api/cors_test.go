@@ -66,7 +66,7 @@ func TestCORSFollowsAllowOrigin(t *testing.T) {
 	require.NotEmpty(t, pre.Get("Access-Control-Max-Age"))
 	simple := corsRequest(t, h, http.MethodGet, "/healthz", "http://localhost:5173")
 	require.Equal(t, "http://localhost:5173", simple.Get("Access-Control-Allow-Origin"))
-	require.Equal(t, "ETag,X-Request-Id", simple.Get("Access-Control-Expose-Headers"))
+	require.Equal(t, "ETag,X-Request-Id,Retry-After,Location,Content-Length,Content-Disposition", simple.Get("Access-Control-Expose-Headers"))
 
 	require.Empty(t, accessControl(corsRequest(t, h, http.MethodOptions, "/v1/rooms/r/me", "https://evil.example")))
 	require.Empty(t, accessControl(corsRequest(t, h, http.MethodGet, "/healthz", "https://evil.example")))

@@ -48,9 +48,12 @@ type Config struct {
 	// public side: its requests carry their own signature, no token).
 	FileStore http.Handler
 	// AllowOrigin decides which browser origins may call the API cross-origin (CORS). Nil sends
-	// no CORS headers at all. The composition root fills it: local origins in development mode;
-	// configured origins in production are meant to arrive here too.
+	// no CORS headers at all. The composition root fills it from RECORDROOM_CORS_ORIGINS and
+	// development mode.
 	AllowOrigin func(origin string) bool
+	// AllowSocketOrigin, when set, decides which Origin may open a WebSocket (a request without
+	// one, from a program rather than a page, may always); nil: any origin.
+	AllowSocketOrigin func(origin string) bool
 }
 
 // FileStorePrefix is where Config.FileStore is mounted.
@@ -69,6 +72,9 @@ func New(cfg Config) *echo.Echo {
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	if cfg.AllowOrigin != nil {
 		e.Use(cors(cfg.AllowOrigin))
+	}
+	if cfg.AllowSocketOrigin != nil {
+		e.Use(socketOrigin(cfg.AllowSocketOrigin))
 	}
 
 	e.GET("/healthz", func(c echo.Context) error {
@@ -101,9 +107,10 @@ func cors(allow func(origin string) bool) echo.MiddlewareFunc {
 		AllowOriginFunc: func(origin string) (bool, error) { return allow(origin), nil },
 		AllowMethods: []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch,
 			http.MethodDelete},
-		AllowHeaders:  []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-Match", widgetHeader},
-		ExposeHeaders: []string{"ETag", echo.HeaderXRequestID},
-		MaxAge:        int((10 * time.Minute).Seconds()),
+		AllowHeaders: []string{echo.HeaderAuthorization, echo.HeaderContentType, "If-Match", widgetHeader},
+		ExposeHeaders: []string{"ETag", echo.HeaderXRequestID, echo.HeaderRetryAfter, echo.HeaderLocation, echo.HeaderContentLength,
+			echo.HeaderContentDisposition},
+		MaxAge: int((10 * time.Minute).Seconds()),
 	})
 }
 

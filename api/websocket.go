@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/realtime"
 )
 
@@ -17,6 +18,21 @@ const (
 )
 
 func isSocketRoute(path string) bool { return path == wsRoute || path == docRoute }
+
+// socketOrigin refuses, before any token is read, a WebSocket opened by a page whose origin the
+// rule does not allow (403 forbidden). A request without Origin comes from a program, not a
+// page that could be lending its user's token to someone else, and is let through.
+func socketOrigin(allow func(origin string) bool) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			origin := c.Request().Header.Get(echo.HeaderOrigin)
+			if isSocketRoute(c.Path()) && origin != "" && !allow(origin) {
+				return protocol.New(protocol.Forbidden, "this origin may not open a WebSocket here (RECORDROOM_CORS_ORIGINS)")
+			}
+			return next(c)
+		}
+	}
+}
 
 func websocketHandler(hub *realtime.Hub) echo.HandlerFunc {
 	return func(c echo.Context) error {

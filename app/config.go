@@ -38,6 +38,9 @@ type Config struct {
 	// Dev is development mode (RECORDROOM_DEV=true, which make run sets): the development token
 	// secret and localhost CORS. Never on in production; see dev.go.
 	Dev bool
+	// CORSOrigins (RECORDROOM_CORS_ORIGINS) are the browser origins allowed to call the API and
+	// open WebSockets; "*" is any. Empty: no CORS (development mode adds local pages).
+	CORSOrigins []string
 }
 
 // S3 locates the file store. With Endpoint empty the server runs an embedded S3-compatible store.
@@ -147,6 +150,9 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			fail("RECORDROOM_DB_MAX_CONNS must be a positive number, got %q", v)
 		}
 		c.DBMaxConns = int32(n)
+	}
+	if c.CORSOrigins, err = parseOrigins(getenv("RECORDROOM_CORS_ORIGINS")); err != nil {
+		fail("RECORDROOM_CORS_ORIGINS: %v", err)
 	}
 	if v := getenv("RECORDROOM_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,20 +78,4 @@ func createSecret(dataDir, path string) error {
 		return err
 	}
 	return os.Link(tmp.Name(), path)
-}
-
-// localOrigin is development mode's CORS rule: a page served from this machine, http or https,
-// on any port (a dev server on :5173, a widget host on :3000), and nothing else. The origin must
-// be exactly scheme://host[:port], as browsers send it.
-func localOrigin(origin string) bool {
-	u, err := url.Parse(origin)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.User != nil || u.Opaque != "" ||
-		u.Path != "" || u.RawQuery != "" || u.Fragment != "" || origin != u.Scheme+"://"+u.Host {
-		return false
-	}
-	switch u.Hostname() {
-	case "localhost", "127.0.0.1", "::1":
-		return true
-	}
-	return false
 }

@@ -196,17 +196,18 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 		OnConnect:  r.hub.Resync,
 	})
 	handler := api.New(api.Config{
-		Logger:      logger,
-		Registry:    registry,
-		Verifier:    verifier,
-		Members:     memberService,
-		Records:     recordService,
-		Files:       r.files.files,
-		Docs:        docs,
-		FileStore:   r.files.publicHandler(),
-		Hub:         r.hub,
-		Ready:       r.readyChecks(),
-		AllowOrigin: r.allowOrigin(),
+		Logger:            logger,
+		Registry:          registry,
+		Verifier:          verifier,
+		Members:           memberService,
+		Records:           recordService,
+		Files:             r.files.files,
+		Docs:              docs,
+		FileStore:         r.files.publicHandler(),
+		Hub:               r.hub,
+		Ready:             r.readyChecks(),
+		AllowOrigin:       originRule(r.cfg.CORSOrigins, r.cfg.Dev),
+		AllowSocketOrigin: socketOriginRule(r.cfg.CORSOrigins, r.cfg.Dev),
 	})
 	r.srv = &http.Server{
 		Handler:           handler,
@@ -228,15 +229,6 @@ func (r *Replica) readyChecks() []api.Check {
 			return nil
 		}},
 	}
-}
-
-// allowOrigin is the API's CORS rule: local origins in development mode, none otherwise (no
-// CORS headers at all). Configured production origins belong here too, when they come.
-func (r *Replica) allowOrigin() func(origin string) bool {
-	if r.cfg.Dev {
-		return localOrigin
-	}
-	return nil
 }
 
 // Serve runs the change listener and the file sweep, serves HTTP and WebSocket until ctx ends,

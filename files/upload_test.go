@@ -63,7 +63,7 @@ func TestUploadListPresignDownload(t *testing.T) {
 // The metadata reads as the contract says, with the contract's timestamp format.
 func TestFileJSON(t *testing.T) {
 	t.Parallel()
-	require.Equal(t, "2006-01-02T15:04:05.000Z", protocol.TimeLayout)
+	require.Equal(t, "2006-01-02T15:04:05.000000Z", protocol.TimeLayout)
 	f := files.File{
 		Path: "a.txt", Scope: string(files.ScopeUser), Size: 3, ContentType: "text/plain", ETag: `"abc"`, CreatedBy: "bob",
 		UpdatedAt: protocol.Time{Time: time.Date(2026, 11, 27, 10, 0, 0, 123456789, time.FixedZone("x", 3600))},
@@ -71,7 +71,7 @@ func TestFileJSON(t *testing.T) {
 	b, err := json.Marshal(f)
 	require.NoError(t, err)
 	require.JSONEq(t, `{"path":"a.txt","scope":"user","size":3,"contentType":"text/plain","etag":"\"abc\"",
-		"createdBy":"bob","updatedAt":"2026-11-27T09:00:00.123Z"}`, string(b))
+		"createdBy":"bob","updatedAt":"2026-11-27T09:00:00.123456Z"}`, string(b))
 }
 
 // A body of unknown length larger than one part streams up in parts and comes back byte for

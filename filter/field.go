@@ -31,9 +31,9 @@ type field struct {
 	path []string // the segments of a data path
 }
 
-// sqlTimeFormat renders a timestamptz the way protocol.TimeLayout renders a time.Time (both
-// truncate to milliseconds): where-objects compare createdAt and updatedAt as records show them.
-const sqlTimeFormat = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`
+// sqlTimeFormat renders a timestamptz the way protocol.TimeLayout renders a time.Time (to the
+// column's microsecond): where-objects compare createdAt and updatedAt as records show them.
+const sqlTimeFormat = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`
 
 // parseField reads a field name: a reserved field, or a dotted path of non-empty object keys.
 func parseField(name string, at *path) (field, error) {

@@ -127,7 +127,7 @@ var (
 		SELECT FROM jsonb_array_elements AS e elem WHERE to_char AT TIME ZONE ASC DESC convert_from decode`)
 	sqlLiterals = wordSet(`'string' 'number' 'boolean' 'null' 'array' 'object' '{}' 'UTC' 'hex' 'UTF8'`)
 	sqlPuncts   = wordSet(`( ) [ ] , . = <> < > <= >= @> #> #>> -> ::`)
-	timeFormat  = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`
+	timeFormat  = `'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'`
 	orderLit    = regexp.MustCompile(`^'([A-Za-z0-9_-]+|([0-9a-f]{2})+)'$`)
 )
 

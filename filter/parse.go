@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strings"
 	"time"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // Doc is what filters and orders see of a record.
@@ -72,6 +74,21 @@ type value struct {
 func newValue(n *jnode) value {
 	v := n.toGo()
 	return value{v: v, json: encodeJSON(v)}
+}
+
+// operand reads an operand of f. A timestamp compared with createdAt or updatedAt is rewritten in
+// the contract's layout (UTC, microseconds), because the fields compare as records show them, as
+// strings of that fixed width: "2026-11-27T10:00:00.003Z" and "…00.003000Z" are the same instant.
+// Any other string ("2026-11", a date) compares as written.
+func (f field) operand(n *jnode) value {
+	val := newValue(n)
+	if s, ok := val.v.(string); ok && (f.kind == fieldCreatedAt || f.kind == fieldUpdatedAt) {
+		if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+			val.v = protocol.FormatTime(t)
+			val.json = encodeJSON(val.v)
+		}
+	}
+	return val
 }
 
 // encodeJSON renders a decoded value; it cannot fail for the values jnode.toGo makes.
@@ -207,7 +224,7 @@ func (p *parser) field(k string, j *jnode, at *path) (node, error) {
 		if err := p.count(at); err != nil {
 			return nil, err
 		}
-		return cond{f: f, op: opEq, val: newValue(j)}, nil
+		return cond{f: f, op: opEq, val: f.operand(j)}, nil
 	}
 	all := make(andNode, 0, len(j.keys))
 	for i, name := range j.keys {
@@ -264,19 +281,21 @@ func parseOperator(f field, name string, j *jnode, at *path) (node, error) {
 		if j.kind != jString {
 			return nil, errorf(at, "operand must be a string, not %s", j.kind)
 		}
+		c.val = newValue(j) // a prefix, never a timestamp to rewrite
+		return c, nil
 	case opIn, opNin:
-		vals, err := parseList(j, at)
+		vals, err := parseList(f, j, at)
 		if err != nil {
 			return nil, err
 		}
 		c.vals = vals
 		return c, nil
 	}
-	c.val = newValue(j)
+	c.val = f.operand(j)
 	return c, nil
 }
 
-func parseList(j *jnode, at *path) ([]value, error) {
+func parseList(f field, j *jnode, at *path) ([]value, error) {
 	if j.kind != jArray || len(j.elems) == 0 {
 		return nil, errorf(at, "operand must be a non-empty array")
 	}
@@ -285,7 +304,7 @@ func parseList(j *jnode, at *path) ([]value, error) {
 	}
 	vals := make([]value, len(j.elems))
 	for i, e := range j.elems {
-		vals[i] = newValue(e)
+		vals[i] = f.operand(e)
 	}
 	return vals, nil
 }

@@ -120,8 +120,11 @@ var semanticCases = []struct {
 	{`{"userId": {"$gt": "alice"}}`, ids("n2 n4 n5 n7")},
 	{`{"userId": {"$lt": "b"}}`, ids("n1 n3 n6")},
 	{`{"userId": {"$startsWith": "A"}}`, ids("n3")},
-	{`{"createdAt": "2026-11-27T10:00:00.003Z"}`, ids("n3 n4")},
-	{`{"createdAt": {"$gt": "2026-11-27T10:00:00.003Z"}}`, ids("n5 n6")},
+	{`{"createdAt": "2026-11-27T10:00:00.003Z"}`, ids("n4")}, // the same instant as …00.003000Z
+	{`{"createdAt": "2026-11-27T10:00:00.003999Z"}`, ids("n3")},
+	{`{"createdAt": "2026-11-27T11:00:00.003999+01:00"}`, ids("n3")}, // any RFC 3339 offset
+	{`{"createdAt": {"$gt": "2026-11-27T10:00:00.003Z"}}`, ids("n3 n5 n6")},
+	{`{"createdAt": {"$lte": "2026-11-27T10:00:00.0025Z"}}`, ids("n1 n2 n7")},
 	{`{"createdAt": {"$lt": "2026-11-27T10:00"}}`, ids("n7")},
 	{`{"createdAt": {"$startsWith": "2026-11-27T10:00:0"}}`, ids("n1 n2 n3 n4 n5")},
 	{`{"updatedAt": {"$gte": "2026-11-27T10:59:59.997Z"}}`, ids("n1 n2 n4 n7")},

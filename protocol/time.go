@@ -7,9 +7,12 @@ import (
 	"time"
 )
 
-// TimeLayout is the contract's one timestamp format (PROTOCOL.md §1, §3): UTC with milliseconds,
-// "2026-11-27T10:00:00.123Z". Records, users, teams, members, files and where-objects all use it.
-const TimeLayout = "2006-01-02T15:04:05.000Z"
+// TimeLayout is the contract's one timestamp format: UTC with microseconds, the precision Postgres
+// stores, "2026-11-27T10:00:00.123456Z" (docs/protocol.md: PROTOCOL.md's examples show
+// milliseconds; the six digits let a client order records exactly as the server does, and its
+// fixed width makes string order time order). Records, users, teams, members, files and
+// where-objects all use it.
+const TimeLayout = "2006-01-02T15:04:05.000000Z"
 
 // FormatTime renders t in TimeLayout.
 func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }

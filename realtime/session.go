@@ -28,8 +28,8 @@ type Admission struct {
 var upgrader = websocket.Upgrader{
 	ReadBufferSize:  512, // per socket for its whole life: frames larger than this are read in parts
 	WriteBufferSize: 4096,
-	// Any origin: a socket is only as powerful as the token it carries, which a foreign page
-	// does not have.
+	// The API has decided whether the page's origin may connect (RECORDROOM_CORS_ORIGINS; by
+	// default any: a socket is only as powerful as the token it carries).
 	CheckOrigin: func(*http.Request) bool { return true },
 	// Pooled write buffers: idle connections then hold none.
 	WriteBufferPool: &sync.Pool{},

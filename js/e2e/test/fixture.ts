@@ -1,0 +1,75 @@
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll } from 'vitest'
+import { launchBrowser, openPage, type Browser, type TestPage } from '../harness/browser.js'
+import { bundlePages, PageServer, type Bundles } from '../harness/pages.js'
+import { TestServer } from '../harness/server.js'
+
+const pageFile = (name: string): string => fileURLToPath(new URL(`../pages/${name}`, import.meta.url))
+
+/** Every test page, by name; bundled once per test file. */
+const PAGES: { [name: string]: string } = {
+  records: pageFile('records.tsx'),
+  note: pageFile('note.tsx'),
+  files: pageFile('files.tsx'),
+  cors: pageFile('cors.ts'),
+  parent: pageFile('parent.ts'),
+  child: pageFile('child.tsx'),
+}
+
+/** What a browser test file works with: a real server, the pages on two origins, Chromium. */
+export interface World {
+  server: TestServer
+  /** The pages on http://localhost:<port>. */
+  local: PageServer
+  /** The same pages on http://127.0.0.1:<port>: another origin. */
+  other: PageServer
+  browser: Browser
+  bundles: Bundles
+  /** Opens a page as `sub` in `room`; the page gets url, room and token in its query. */
+  open(name: string, room: string, sub: string, extra?: { [key: string]: string }, options?: { captureFrames?: boolean; on?: PageServer }): Promise<TestPage>
+}
+
+/**
+ * Starts the world before the file's tests and stops it after. `env` is the server's extra
+ * environment; a function gets the page origins first (for RECORDROOM_CORS_ORIGINS).
+ */
+export function world(env: (origins: { local: string; other: string }) => { [name: string]: string } = () => ({})): World {
+  const w = {} as World
+  const opened: TestPage[] = []
+  beforeAll(async () => {
+    w.bundles = await bundlePages(PAGES)
+    ;[w.local, w.other] = await Promise.all([PageServer.start(w.bundles, 'localhost'), PageServer.start(w.bundles, '127.0.0.1')])
+    w.server = await TestServer.start({ env: env({ local: w.local.origin, other: w.other.origin }) })
+    w.browser = await launchBrowser()
+    w.open = async (name, room, sub, extra = {}, options = {}) => {
+      const on = options.on ?? w.local
+      const p = await openPage(w.browser, on.url(name, { url: w.server.url, room, token: w.server.token(sub), ...extra }), options)
+      opened.push(p)
+      return p
+    }
+  }, 120_000)
+  afterAll(async () => {
+    for (const p of opened) if (p.errors.length > 0) console.log(`page errors:\n${p.errors.join('\n')}`)
+    await w.browser?.close()
+    await Promise.all([w.local?.close(), w.other?.close()])
+    await w.server?.close()
+  })
+  return w
+}
+
+/** A REST call to the world's server as `sub`; answers the parsed JSON body (null for 204). */
+export async function rest(w: World, sub: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const res = await fetch(`${w.server.url}/v1/rooms/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${w.server.token(sub)}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  })
+  const text = await res.text()
+  return { status: res.status, body: text === '' ? null : JSON.parse(text) }
+}
+
+let rooms = 0
+/** A room of its own for each test. */
+export function room(): string {
+  return `e2e-${process.pid}-${++rooms}`
+}

@@ -29,11 +29,20 @@ export interface World {
   open(name: string, room: string, sub: string, extra?: { [key: string]: string }, options?: { captureFrames?: boolean; on?: PageServer }): Promise<TestPage>
 }
 
+/** The page origins of a world. */
+export interface Origins {
+  local: string
+  other: string
+}
+
+/** As a deployment serving these pages would be configured: both page origins may call the API. */
+const corsForPages = (o: Origins): { [name: string]: string } => ({ RECORDROOM_CORS_ORIGINS: `${o.local},${o.other}` })
+
 /**
- * Starts the world before the file's tests and stops it after. `env` is the server's extra
- * environment; a function gets the page origins first (for RECORDROOM_CORS_ORIGINS).
+ * Starts the world before the file's tests and stops it after. `env` gives the server's extra
+ * environment from the page origins; by default CORS allows both.
  */
-export function world(env: (origins: { local: string; other: string }) => { [name: string]: string } = () => ({})): World {
+export function world(env: (origins: Origins) => { [name: string]: string } = corsForPages): World {
   const w = {} as World
   const opened: TestPage[] = []
   beforeAll(async () => {

@@ -72,7 +72,7 @@ class Provider implements DocProvider {
   readonly doc: Y.Doc
   readonly awareness: awarenessProtocol.Awareness
   readonly whenSynced: Promise<void>
-  synced = false
+  private isSynced = false
   private readonly prefix: Uint8Array
   private readonly syncedListeners = new Set<(synced: boolean) => void>()
   private readonly stops: (() => void)[] = []
@@ -193,9 +193,13 @@ class Provider implements DocProvider {
     this.send(messageAwareness, (enc) => encoding.writeVarUint8Array(enc, update))
   }
 
+  get synced(): boolean {
+    return this.isSynced
+  }
+
   private setSynced(synced: boolean): void {
-    if (this.synced === synced) return
-    this.synced = synced
+    if (this.isSynced === synced) return
+    this.isSynced = synced
     if (synced) {
       this.settleFirstSync?.resolve()
       this.settleFirstSync = null

@@ -89,7 +89,7 @@ class Provider implements DocProvider {
     // Awaiting whenSynced is optional: a rejection nobody awaits must not be reported as unhandled.
     this.whenSynced.catch(() => undefined)
     this.listen()
-    if (channel.state === 'open') this.start()
+    this.onState(channel.state) // open: sync now; closed for good: whenSynced rejects
   }
 
   private listen(): void {

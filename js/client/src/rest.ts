@@ -118,7 +118,12 @@ export async function send(ctx: RestContext, req: RoomRequest): Promise<Response
 /** Makes a room call and decodes its JSON answer. */
 export async function sendJson<T>(ctx: RestContext, req: RoomRequest): Promise<T> {
   const res = await send(ctx, req)
-  return (await res.json()) as T
+  const text = await res.text()
+  try {
+    return JSON.parse(text) as T
+  } catch (err) {
+    throw new RecordRoomError('internal', `${req.method} answered ${res.status} without JSON: ${text.slice(0, 200)}`, { cause: err, status: res.status })
+  }
 }
 
 /** Makes a room call whose answer carries nothing (204). */

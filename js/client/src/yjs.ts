@@ -72,7 +72,7 @@ class Provider implements DocProvider {
   readonly doc: Y.Doc
   readonly awareness: awarenessProtocol.Awareness
   readonly whenSynced: Promise<void>
-  synced = false
+  private isSynced = false
   private readonly prefix: Uint8Array
   private readonly syncedListeners = new Set<(synced: boolean) => void>()
   private readonly stops: (() => void)[] = []
@@ -89,7 +89,7 @@ class Provider implements DocProvider {
     // Awaiting whenSynced is optional: a rejection nobody awaits must not be reported as unhandled.
     this.whenSynced.catch(() => undefined)
     this.listen()
-    if (channel.state === 'open') this.start()
+    this.onState(channel.state) // open: sync now; closed for good: whenSynced rejects
   }
 
   private listen(): void {
@@ -193,9 +193,13 @@ class Provider implements DocProvider {
     this.send(messageAwareness, (enc) => encoding.writeVarUint8Array(enc, update))
   }
 
+  get synced(): boolean {
+    return this.isSynced
+  }
+
   private setSynced(synced: boolean): void {
-    if (this.synced === synced) return
-    this.synced = synced
+    if (this.isSynced === synced) return
+    this.isSynced = synced
     if (synced) {
       this.settleFirstSync?.resolve()
       this.settleFirstSync = null

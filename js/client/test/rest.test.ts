@@ -44,6 +44,34 @@ describe('errorFromBody', () => {
   })
 })
 
+describe('sendJson', () => {
+  it('turns a successful answer that is not JSON into a RecordRoomError', async () => {
+    const ctx: RestContext = {
+      baseUrl: 'http://h', room: 'r', widget: 'w', token: () => Promise.resolve('t'),
+      fetch: () => Promise.resolve(new Response('<html>portal login</html>', { status: 200 })),
+    }
+    await expect(createRest(ctx).me()).rejects.toMatchObject({ name: 'RecordRoomError', code: 'internal', status: 200 })
+  })
+
+  it('sends the token and the widget', async () => {
+    let seen: Headers | undefined
+    const ctx: RestContext = {
+      baseUrl: 'http://h', room: 'r', widget: 'w1', token: () => Promise.resolve('tok'),
+      fetch: (_url, init) => { seen = new Headers(init?.headers); return Promise.resolve(Response.json({ users: [] })) },
+    }
+    expect(await createRest(ctx).users()).toEqual([])
+    expect([seen?.get('authorization'), seen?.get('x-widget-id')]).toEqual(['Bearer tok', 'w1'])
+  })
+
+  it('rejects an unreachable server as unavailable', async () => {
+    const ctx: RestContext = {
+      baseUrl: 'http://h', room: 'r', widget: 'w', token: () => Promise.resolve(''),
+      fetch: () => Promise.reject(new TypeError('fetch failed')),
+    }
+    await expect(createRest(ctx).teams()).rejects.toMatchObject({ code: 'unavailable', message: 'the server could not be reached: fetch failed' })
+  })
+})
+
 describe('REST helpers against a real server', () => {
   const why = serverUnavailable()
   if (why !== null) {

@@ -166,6 +166,7 @@ describe('openDoc over an in-memory relay', () => {
     const p = openDoc(c, 'd')
     c.drop('forbidden')
     await expect(p.whenSynced).rejects.toMatchObject({ code: 'closed' })
+    await expect(openDoc(c, 'opened-after').whenSynced).rejects.toMatchObject({ code: 'closed' })
     const q = openDoc(relay.channel(), 'd')
     q.destroy()
     await expect(q.whenSynced).rejects.toMatchObject({ code: 'closed' })

@@ -2,9 +2,9 @@
  * What this package uses of @recordroom/client, in one place: the client's type under the name
  * the hooks use, and the types they pass through.
  */
-export { connect, RecordRoomError } from '@recordroom/client'
+export { connect, createFiles, createRest, RecordRoomError } from '@recordroom/client'
 export type {
-  ConnectOptions, ConnectionState, File, FileScope, JsonObject, LiveQuery, Me, QueryOptions, QueryResult, Rec,
+  ConnectOptions, ConnectionState, File, Files, Rest, FileScope, JsonObject, LiveQuery, Me, QueryOptions, QueryResult, Rec,
   SystemItem, TokenSource, UploadBody, UploadOptions, User, UserData,
 } from '@recordroom/client'
 export type { RecordRoom as Client } from '@recordroom/client'

@@ -1,13 +1,21 @@
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll } from 'vitest'
 import { launchBrowser, openPage, type Browser, type TestPage } from '../harness/browser.js'
-import { bundlePages, PageServer, type Bundles } from '../harness/pages.js'
+import { bundlePages, PageServer, type Bundles, type Entry } from '../harness/pages.js'
 import { TestServer } from '../harness/server.js'
 
 const pageFile = (name: string): string => fileURLToPath(new URL(`../pages/${name}`, import.meta.url))
 
+/** The example widget (examples/widget), bundled as its own page. */
+export const widgetEntry = fileURLToPath(new URL('../../../examples/widget/src/main.tsx', import.meta.url))
+
 /** Every test page, by name; bundled once per test file. */
-const PAGES: { [name: string]: string } = {
+const PAGES: { [name: string]: string | Entry } = {
+  // The widget's build-time defaults (vite.config.ts); the tests give url, room and token in the query.
+  widget: {
+    file: widgetEntry,
+    define: { __RECORDROOM_URL__: '"http://localhost:8080"', __RECORDROOM_ROOM__: '"demo"', __RECORDROOM_TOKEN__: '""' },
+  },
   records: pageFile('records.tsx'),
   note: pageFile('note.tsx'),
   files: pageFile('files.tsx'),

@@ -5,7 +5,7 @@ GO        ?= go
 TESTFLAGS ?= -race -count=1 -timeout 20m
 BIN       := bin/recordroom
 
-.PHONY: build run bench test node-deps check generate generated-check vet fmt-check imports token db-url db-stop clean
+.PHONY: build run bench test test-js e2e node-deps js-build size widget check generate generated-check vet fmt-check imports token db-url db-stop clean
 
 build:
 	$(GO) build -o $(BIN) ./cmd/recordroom
@@ -21,22 +21,56 @@ bench: build
 	DATABASE_URL="$${DATABASE_URL:-$$(scripts/devpg url)}" $(BIN) bench $(BENCHFLAGS)
 
 ## test: the whole suite, against RECORDROOM_TEST_DATABASE_URL or the local cluster; the TLS
-## tests verify the server's certificate with RECORDROOM_TEST_PG_CA (the local cluster's CA)
-test: node-deps
+## tests verify the server's certificate with RECORDROOM_TEST_PG_CA (the local cluster's CA).
+## The Go tests first; then, never beside them on a small machine, the JS packages' tests and
+## the browser tests, one at a time (both start the server binary, hence build)
+test: node-deps build
 	if [ -z "$${RECORDROOM_TEST_DATABASE_URL:-}" ]; then \
 		RECORDROOM_TEST_DATABASE_URL="$$(scripts/devpg url)" || exit 1; \
 		RECORDROOM_TEST_PG_CA="$${RECORDROOM_TEST_PG_CA:-$$(scripts/devpg ca)}"; \
 	fi; \
-	RECORDROOM_TEST_DATABASE_URL="$$RECORDROOM_TEST_DATABASE_URL" RECORDROOM_TEST_PG_CA="$${RECORDROOM_TEST_PG_CA:-}" \
-		$(GO) test $(TESTFLAGS) ./...
+	export RECORDROOM_TEST_DATABASE_URL RECORDROOM_TEST_PG_CA="$${RECORDROOM_TEST_PG_CA:-}"; \
+	$(GO) test $(TESTFLAGS) ./... && \
+	npm test --prefix js && \
+	npm run e2e --prefix js/e2e
 
-## node-deps: the pinned real yjs the tests check against (npm ci, when a lock changed): the
-## clients the realtime tests drive, and the yjs codec's fixture tools
+## test-js, e2e: only the JS packages' tests, or only the browser tests (headless Chromium at
+## /usr/bin/chromium, or $$CHROMIUM), against the local cluster unless RECORDROOM_TEST_DATABASE_URL
+test-js: node-deps build
+	RECORDROOM_TEST_DATABASE_URL="$${RECORDROOM_TEST_DATABASE_URL:-$$(scripts/devpg url)}" npm test --prefix js
+e2e: node-deps build
+	RECORDROOM_TEST_DATABASE_URL="$${RECORDROOM_TEST_DATABASE_URL:-$$(scripts/devpg url)}" npm run e2e --prefix js/e2e
+
+## node-deps: the pinned npm packages (npm ci, when a lock changed): the real yjs clients the
+## realtime tests drive, the yjs codec's fixture tools, and the js/ workspace (@recordroom/client,
+## @recordroom/react, the browser tests), whose packages it then builds
 YJSNODE := realtime/testdata/yjsnode
 YJSGEN  := yjs/testdata/gen
-node-deps: $(YJSNODE)/node_modules/.package-lock.json $(YJSGEN)/node_modules/.package-lock.json
+node-deps: $(YJSNODE)/node_modules/.package-lock.json $(YJSGEN)/node_modules/.package-lock.json js-build
 %/node_modules/.package-lock.json: %/package-lock.json %/package.json
 	npm ci --prefix $* --no-audit --no-fund --loglevel=error
+# The workspace's lock covers every package.json under js/.
+js/node_modules/.package-lock.json: js/package-lock.json $(wildcard js/*/package.json)
+	npm ci --prefix js --no-audit --no-fund --loglevel=error
+
+## js-build: @recordroom/client and @recordroom/react into their dist/ (tsc), when a source changed
+JS_DIST := js/client/dist/index.js js/react/dist/index.js
+js-build: $(JS_DIST)
+$(JS_DIST) &: js/node_modules/.package-lock.json $(shell find js/client/src js/react/src -type f 2>/dev/null)
+	npm run build --prefix js
+
+## size: @recordroom/client minified and gzipped, without yjs (the goal is 15 KB)
+size: js-build
+	npm run size --prefix js/client
+
+## widget: the example widget (examples/widget) on http://localhost:5173 against `make run`'s
+## server on :8080, as SUB (default alice) with a token from the development secret
+WIDGET := examples/widget
+widget: build js-build $(WIDGET)/node_modules/.package-lock.json
+	@$(DEV_SECRET); \
+	RECORDROOM_TOKEN="$$($(BIN) token --sub "$${SUB:-alice}" --name "$${SUB:-alice}")" || exit 1; \
+	export RECORDROOM_TOKEN RECORDROOM_URL="$${RECORDROOM_URL:-http://localhost:8080}" RECORDROOM_ROOM="$${ROOM:-demo}"; \
+	npm run dev --prefix $(WIDGET)
 
 ## bench-yjs: the Go yjs codec and real yjs on the same 20,000-keystroke history, in one run
 ## (docs/performance.md)
@@ -68,13 +102,15 @@ fmt-check:
 
 ## token: print a development token for SUB (default alice), signed with the dev secret that
 ## `make run` made (RECORDROOM_DATA_DIR/jwt-secret), or with RECORDROOM_JWT_SECRET when set
-token: build
-	@secret_file="$${RECORDROOM_DATA_DIR:-.data}/jwt-secret"; \
+# The development secret: RECORDROOM_JWT_SECRET, else the one `make run` made.
+DEV_SECRET = secret_file="$${RECORDROOM_DATA_DIR:-.data}/jwt-secret"; \
 	if [ -z "$${RECORDROOM_JWT_SECRET:-}" ] && [ ! -s "$$secret_file" ]; then \
-		echo "token: no $$secret_file yet: start the server once with make run (or set RECORDROOM_JWT_SECRET)" >&2; exit 1; \
+		echo "$@: no $$secret_file yet: start the server once with make run (or set RECORDROOM_JWT_SECRET)" >&2; exit 1; \
 	fi; \
-	RECORDROOM_JWT_SECRET="$${RECORDROOM_JWT_SECRET:-$$(cat "$$secret_file")}" \
-		$(BIN) token --sub "$${SUB:-alice}" $${EMAIL:+--email "$$EMAIL"} $${NAME:+--name "$$NAME"}
+	export RECORDROOM_JWT_SECRET="$${RECORDROOM_JWT_SECRET:-$$(cat "$$secret_file")}"
+token: build
+	@$(DEV_SECRET); \
+	$(BIN) token --sub "$${SUB:-alice}" $${EMAIL:+--email "$$EMAIL"} $${NAME:+--name "$$NAME"}
 
 ## db-url: start the local cluster if needed and print its DATABASE_URL
 db-url:

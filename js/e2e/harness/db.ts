@@ -13,7 +13,7 @@ export interface TestDatabase {
 
 /** Creates an empty database beside baseDatabaseUrl's; the server migrates it when it starts. */
 export async function freshDatabase(): Promise<TestDatabase> {
-  const name = `rr_js_${randomBytes(6).toString('hex')}`
+  const name = `recordroom_test_js_${randomBytes(6).toString('hex')}`
   await admin(`CREATE DATABASE ${name}`)
   const url = new URL(baseDatabaseUrl)
   url.pathname = `/${name}`

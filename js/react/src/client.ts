@@ -4,7 +4,7 @@
  */
 export { connect, createFiles, createRest, RecordRoomError } from '@recordroom/client'
 export type {
-  ConnectOptions, ConnectionState, File, Files, Rest, FileScope, JsonObject, LiveQuery, Me, QueryOptions, QueryResult, Rec,
+  ConnectOptions, ConnectionState, CreateOptions, File, Files, PutOptions, RemoveOptions, Rest, FileScope, JsonObject, LiveQuery, Me, QueryOptions, QueryResult, Rec,
   SystemItem, TokenSource, UploadBody, UploadOptions, User, UserData,
 } from '@recordroom/client'
 export type { RecordRoom as Client } from '@recordroom/client'

@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { afterEach, describe, expect, test } from 'vitest'
 import WebSocket from 'ws'
 import { createRest, type RecordRoom } from '@recordroom/client'
@@ -83,7 +83,10 @@ describe('useMutations', () => {
     let bump: () => void = () => {}
     function Uses() {
       const m = useMutations()
-      seen.add(m)
+      // Seen when committed: StrictMode may render a tree twice and keep only one (React 18 does).
+      useEffect(() => {
+        seen.add(m)
+      })
       const [n, setN] = useState(0)
       bump = () => setN(n + 1)
       return <p>{n}</p>

@@ -5,13 +5,15 @@ import { Connection } from './connection.js'
 import { endpoints } from './endpoints.js'
 import { RecordRoomError, type ErrorCode } from './errors.js'
 import type { LiveQuery, QueryOptions } from './livequery.js'
+import { createFiles, type Files } from './files.js'
 import { Outbox } from './outbox.js'
+import { createRest, type Rest } from './rest.js'
 import type { WebSocketConstructor } from './socket.js'
 import { Store } from './store.js'
 import { Tokens, type TokenSource } from './token.js'
 import { uuidv7 } from './uuid.js'
 import type {
-  ErrorBody, HelloMessage, JsonObject, MutationMessage, Rec, Record, ServerMessage, SystemItem,
+  HelloMessage, JsonObject, MutationMessage, Rec, Record, ServerMessage, SystemItem,
   TeamData, TeamMemberData, UserData,
 } from './wire.js'
 
@@ -75,6 +77,10 @@ export class RecordRoom implements BinaryChannel, RestContext {
   readonly room: string
   readonly widget: string
   readonly fetch: typeof fetch
+  /** The room's REST helpers: me, users, teams, invites, settings, schema, record pages. */
+  readonly rest: Rest
+  /** The room's files (PROTOCOL.md §7), in the scopes self, user and widget. */
+  readonly files: Files
   private readonly tokens: Tokens
   private readonly connection: Connection
   private readonly store: Store
@@ -95,6 +101,8 @@ export class RecordRoom implements BinaryChannel, RestContext {
     this.fetch = (input, init) => f.call(globalThis, input, init)
     this.onError = o.onError ?? ((e, source) => console.warn(`recordroom (${source.kind}):`, e))
     this.tokens = new Tokens(o.token, clock)
+    this.rest = createRest(this)
+    this.files = createFiles(this)
     const send = (msg: object) => this.connection.sendJSON(msg)
     this.store = new Store({
       send, clock,
@@ -239,12 +247,14 @@ export class RecordRoom implements BinaryChannel, RestContext {
 
   /** GET one record: settles whether a resent create's conflict is our own first send. */
   private async lookup(collection: string, id: string): Promise<Record | null> {
-    const url = `${this.baseUrl}/v1/rooms/${encodeURIComponent(this.room)}/collections/${encodeURIComponent(collection)}/records/${encodeURIComponent(id)}`
-    const res = await this.fetch(url, { headers: { authorization: `Bearer ${await this.token()}`, 'x-widget-id': this.widget } })
-    if (res.status === 404) return null
-    if (!res.ok) throw RecordRoomError.fromWire(((await res.json()) as ErrorBody).error, res.status)
-    return (await res.json()) as Record
+    try {
+      return await this.rest.record(collection, id)
+    } catch (e) {
+      if (e instanceof RecordRoomError && e.code === 'not_found') return null
+      throw e
+    }
   }
+
 }
 
 function createMessage(collection: string, data: object, options: CreateOptions): MutationMessage & { id: string } {

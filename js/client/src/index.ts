@@ -1,5 +1,7 @@
 export { connect, RecordRoom } from './client.js'
-export type { ConnectOptions, CreateOptions, ErrorSource, PutOptions, RemoveOptions } from './client.js'
+export type {
+  AnyCollections, CollectionOf, Collections, ConnectOptions, CreateOptions, DataIn, ErrorSource, PutOptions, RemoveOptions,
+} from './client.js'
 export type { LiveQuery, QueryOptions, QueryResult } from './livequery.js'
 export { parentFrameToken, relayTokens } from './canvas.js'
 export type {

@@ -5,13 +5,15 @@ import { Connection } from './connection.js'
 import { endpoints } from './endpoints.js'
 import { RecordRoomError, type ErrorCode } from './errors.js'
 import type { LiveQuery, QueryOptions } from './livequery.js'
+import { createFiles, type Files } from './files.js'
 import { Outbox } from './outbox.js'
+import { createRest, type Rest } from './rest.js'
 import type { WebSocketConstructor } from './socket.js'
 import { Store } from './store.js'
 import { Tokens, type TokenSource } from './token.js'
 import { uuidv7 } from './uuid.js'
 import type {
-  ErrorBody, HelloMessage, JsonObject, MutationMessage, Rec, Record, ServerMessage, SystemItem,
+  HelloMessage, JsonObject, MutationMessage, Rec, Record, ServerMessage, SystemItem,
   TeamData, TeamMemberData, UserData,
 } from './wire.js'
 
@@ -61,20 +63,43 @@ export interface RemoveOptions {
   ifVersion?: number
 }
 
-/** Opens a room. Returns at once; the socket opens in the background. */
-export function connect(options: ConnectOptions): RecordRoom {
-  return new RecordRoom(options)
+/**
+ * Record data by collection name: `SchemaTypes<typeof schema>` for a room whose schema is code
+ * (docs/clients.md#schemas-as-code), or, by default, any collection holding JSON objects.
+ */
+export type Collections = { [collection: string]: object }
+export type AnyCollections = { [collection: string]: JsonObject }
+
+/** A collection name of DB. */
+export type CollectionOf<DB extends Collections> = string & keyof DB
+
+/** What a write to C takes: its declared data, or any object for an untyped client. */
+export type DataIn<DB extends Collections, C extends keyof DB> = string extends keyof DB ? object : DB[C]
+
+/** An explicitly typed collection name: allowed (as a plain string) only on an untyped client. */
+type UntypedName<DB extends Collections> = string extends keyof DB ? string : never
+
+/**
+ * Opens a room. Returns at once; the socket opens in the background. With
+ * `connect<SchemaTypes<typeof schema>>(…)`, collection names and their records are typed.
+ */
+export function connect<DB extends Collections = AnyCollections>(options: ConnectOptions): RecordRoom<DB> {
+  return new RecordRoom<DB>(options)
 }
 
 /**
  * A connection to one room, with its live queries and mutations. It is also the BinaryChannel
  * the Yjs provider runs over and the RestContext the REST and file helpers use.
  */
-export class RecordRoom implements BinaryChannel, RestContext {
+export class RecordRoom<DB extends Collections = AnyCollections> implements BinaryChannel, RestContext {
   readonly baseUrl: string
   readonly room: string
   readonly widget: string
   readonly fetch: typeof fetch
+  /** The room's REST helpers: me, users, teams, invites, settings, schema, record pages. */
+  readonly rest: Rest
+  /** The room's files (PROTOCOL.md §7), in the scopes self, user and widget. */
+  readonly files: Files
   private readonly tokens: Tokens
   private readonly connection: Connection
   private readonly store: Store
@@ -95,6 +120,8 @@ export class RecordRoom implements BinaryChannel, RestContext {
     this.fetch = (input, init) => f.call(globalThis, input, init)
     this.onError = o.onError ?? ((e, source) => console.warn(`recordroom (${source.kind}):`, e))
     this.tokens = new Tokens(o.token, clock)
+    this.rest = createRest(this)
+    this.files = createFiles(this)
     const send = (msg: object) => this.connection.sendJSON(msg)
     this.store = new Store({
       send, clock,
@@ -167,43 +194,45 @@ export class RecordRoom implements BinaryChannel, RestContext {
   subscribe(collection: '$users', options?: QueryOptions): LiveQuery<SystemItem<UserData>>
   subscribe(collection: '$teams', options?: QueryOptions): LiveQuery<SystemItem<TeamData>>
   subscribe(collection: '$teamMembers', options?: QueryOptions): LiveQuery<SystemItem<TeamMemberData>>
-  subscribe<T = JsonObject>(collection: string, options?: QueryOptions): LiveQuery<Rec<T>>
+  subscribe<C extends CollectionOf<DB>>(collection: C, options?: QueryOptions): LiveQuery<Rec<DB[C]>>
+  /** On an untyped client: the item type is the caller's statement about the collection's data. */
+  subscribe<T extends object>(collection: UntypedName<DB>, options?: QueryOptions): LiveQuery<Rec<T>>
   subscribe(collection: string, options: QueryOptions = {}): LiveQuery<never> {
-    // The item type is the caller's statement about the collection's data (as with JSON.parse).
+    // The item type is the schema's or the caller's statement about the data (as with JSON.parse).
     return this.store.query(collection, options) as unknown as LiveQuery<never>
   }
 
   // ---- mutations ----
 
   /** Creates a record without waiting; returns its id. Throws `queue_full` or `too_large`. */
-  create<T extends object = JsonObject>(collection: string, data: T, options: CreateOptions = {}): string {
+  create<C extends CollectionOf<DB>>(collection: C, data: DataIn<DB, C>, options: CreateOptions = {}): string {
     const msg = createMessage(collection, data, options)
     this.outbox.fire(msg)
     return msg.id
   }
 
   /** Upserts (merges, or replaces) without waiting. */
-  put<T extends object = JsonObject>(collection: string, id: string, data: Partial<T>, options: PutOptions = {}): void {
+  put<C extends CollectionOf<DB>>(collection: C, id: string, data: Partial<DataIn<DB, C>>, options: PutOptions = {}): void {
     this.outbox.fire(putMessage(collection, id, data, options))
   }
 
   /** Removes without waiting. */
-  remove(collection: string, id: string, options: RemoveOptions = {}): void {
+  remove(collection: CollectionOf<DB>, id: string, options: RemoveOptions = {}): void {
     this.outbox.fire(removeMessage(collection, id, options))
   }
 
   /** Creates a record; resolves with it as stored. */
-  async createConfirmed<T extends object = JsonObject>(collection: string, data: T, options: CreateOptions = {}): Promise<Rec<T>> {
-    return storedRecord<T>(await this.outbox.confirm(createMessage(collection, data, options)))
+  async createConfirmed<C extends CollectionOf<DB>>(collection: C, data: DataIn<DB, C>, options: CreateOptions = {}): Promise<Rec<DB[C]>> {
+    return storedRecord<DB[C]>(await this.outbox.confirm(createMessage(collection, data, options)))
   }
 
   /** Upserts; resolves with the record as stored. */
-  async putConfirmed<T extends object = JsonObject>(collection: string, id: string, data: Partial<T>, options: PutOptions = {}): Promise<Rec<T>> {
-    return storedRecord<T>(await this.outbox.confirm(putMessage(collection, id, data, options)))
+  async putConfirmed<C extends CollectionOf<DB>>(collection: C, id: string, data: Partial<DataIn<DB, C>>, options: PutOptions = {}): Promise<Rec<DB[C]>> {
+    return storedRecord<DB[C]>(await this.outbox.confirm(putMessage(collection, id, data, options)))
   }
 
   /** Removes; resolves once removed. */
-  async removeConfirmed(collection: string, id: string, options: RemoveOptions = {}): Promise<void> {
+  async removeConfirmed(collection: CollectionOf<DB>, id: string, options: RemoveOptions = {}): Promise<void> {
     await this.outbox.confirm(removeMessage(collection, id, options))
   }
 
@@ -239,12 +268,14 @@ export class RecordRoom implements BinaryChannel, RestContext {
 
   /** GET one record: settles whether a resent create's conflict is our own first send. */
   private async lookup(collection: string, id: string): Promise<Record | null> {
-    const url = `${this.baseUrl}/v1/rooms/${encodeURIComponent(this.room)}/collections/${encodeURIComponent(collection)}/records/${encodeURIComponent(id)}`
-    const res = await this.fetch(url, { headers: { authorization: `Bearer ${await this.token()}`, 'x-widget-id': this.widget } })
-    if (res.status === 404) return null
-    if (!res.ok) throw RecordRoomError.fromWire(((await res.json()) as ErrorBody).error, res.status)
-    return (await res.json()) as Record
+    try {
+      return await this.rest.record(collection, id)
+    } catch (e) {
+      if (e instanceof RecordRoomError && e.code === 'not_found') return null
+      throw e
+    }
   }
+
 }
 
 function createMessage(collection: string, data: object, options: CreateOptions): MutationMessage & { id: string } {

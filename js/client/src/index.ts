@@ -1,5 +1,7 @@
 export { connect, RecordRoom } from './client.js'
-export type { ConnectOptions, CreateOptions, ErrorSource, PutOptions, RemoveOptions } from './client.js'
+export type {
+  AnyCollections, CollectionOf, Collections, ConnectOptions, CreateOptions, DataIn, ErrorSource, PutOptions, RemoveOptions,
+} from './client.js'
 export type { LiveQuery, QueryOptions, QueryResult } from './livequery.js'
 export { parentFrameToken, relayTokens } from './canvas.js'
 export type {
@@ -16,3 +18,13 @@ export { CloseCode, PROTOCOL_VERSION, SERVER_ERROR_CODES } from './wire.js'
 export { RecordRoomError } from './errors.js'
 export type { ClientErrorCode, ErrorCode } from './errors.js'
 export type { BinaryChannel, ConnectionState, RestContext } from './channel.js'
+
+export { createRest } from './rest.js'
+export type { ListQuery, Rest, TeamMemberToAdd } from './rest.js'
+export { createFiles } from './files.js'
+export type { DownloadOptions, FileTarget, Files, ListOptions, UploadBody, UploadOptions } from './files.js'
+export { defineSchema, pushSchema, toServerSchema } from './schema.js'
+export type {
+  CollectionDefinition, CollectionName, FieldSpec, FieldValue, JsonSchema, ReadAccess, RecordOf, SchemaDefinition,
+  SchemaTypes, ServerSchema, WriteAccess,
+} from './schema.js'

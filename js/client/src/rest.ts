@@ -6,7 +6,7 @@
 import type { RestContext } from './channel.js'
 import { RecordRoomError } from './errors.js'
 import type {
-  ErrorBody, InviteList, JsonObject, Me, OrderKey, RecordPage, Role, ServerErrorCode, Settings,
+  ErrorBody, InviteList, JsonObject, Me, OrderKey, Rec, RecordPage, Role, ServerErrorCode, Settings,
   SettingsPatch, Team, TeamList, TeamMember, TeamMemberList, User, UserList,
 } from './wire.js'
 import type { ServerSchema } from './schema.js'
@@ -186,6 +186,8 @@ export interface Rest {
   getSchema(): Promise<ServerSchema | null>
   /** Replaces the room's schema (admin) and answers it as stored. */
   putSchema(schema: ServerSchema): Promise<ServerSchema>
+  /** One record; rejects with `not_found` when it is missing or not readable by the caller. */
+  record<T extends JsonObject = JsonObject>(collection: string, id: string): Promise<Rec<T>>
   /** One page of a collection's records; pass `next` back as `after` for the following one. */
   records<T extends JsonObject = JsonObject>(collection: string, query?: ListQuery): Promise<RecordPage<T>>
 }
@@ -217,6 +219,8 @@ export function createRest(ctx: RestContext): Rest {
     declineInvite: (inviteId) => post<TeamMember>('invites', inviteId, 'decline'),
     getSchema: () => get<ServerSchema | null>('schema'),
     putSchema: (schema) => json<ServerSchema>('PUT', ['schema'], schema),
+    record: <T extends JsonObject = JsonObject>(collection: string, id: string) =>
+      get<Rec<T>>('collections', collection, 'records', id),
     records: <T extends JsonObject = JsonObject>(collection: string, query: ListQuery = {}) =>
       sendJson<RecordPage<T>>(ctx, { method: 'GET', segments: ['collections', collection, 'records'], query: listParams(query) }),
   }

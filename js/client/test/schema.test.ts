@@ -1,4 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
+import type { RecordRoom } from '../src/client.js'
+import type { LiveQuery } from '../src/livequery.js'
 import { defineSchema, toServerSchema, type RecordOf, type SchemaTypes } from '../src/schema.js'
 import type { Json, JsonObject, Record as RoomRecord } from '../src/wire.js'
 
@@ -65,6 +67,33 @@ describe('defineSchema types', () => {
     defineSchema({ t: { access: { write: 'viewer' } } })
     // @ts-expect-error not a JSON Schema type name
     defineSchema({ t: { fields: { a: { type: 'text' } } } })
+  })
+})
+
+describe('a client typed by the schema', () => {
+  // Only types are checked here (tsc --noEmit runs before vitest): no socket is opened.
+  const typed = (rr: RecordRoom<SchemaTypes<typeof schema>>, untyped: RecordRoom) => {
+    expectTypeOf(rr.subscribe('tasks')).toEqualTypeOf<LiveQuery<RoomRecord<Task>>>()
+    rr.create('tasks', { title: 'x', done: false })
+    rr.put('tasks', 't1', { done: true })
+    expectTypeOf(rr.createConfirmed('tasks', { title: 'x' })).resolves.toEqualTypeOf<RoomRecord<Task>>()
+    // @ts-expect-error an unknown collection
+    rr.subscribe('nope')
+    // @ts-expect-error a required field is missing
+    rr.create('tasks', { done: true })
+    // @ts-expect-error a field of the wrong type
+    rr.put('tasks', 't1', { done: 'yes' })
+    expectTypeOf(rr.subscribe('$users').current.records[0]?.data.role).toEqualTypeOf<'admin' | 'member' | 'viewer' | undefined>()
+
+    // Untyped: any collection of JSON objects, or the caller's own statement of the data.
+    expectTypeOf(untyped.subscribe('anything')).toEqualTypeOf<LiveQuery<RoomRecord<JsonObject>>>()
+    expectTypeOf(untyped.subscribe<Task>('tasks')).toEqualTypeOf<LiveQuery<RoomRecord<Task>>>()
+    interface Note { text: string }
+    const note: Note = { text: 'an interface, not a JSON index type' }
+    untyped.create('notes', note)
+  }
+  it('types collection names, writes and results', () => {
+    expect(typeof typed).toBe('function')
   })
 })
 

@@ -2,9 +2,10 @@
  * What this package uses of @recordroom/client, in one place: the client's type under the name
  * the hooks use, and the types they pass through.
  */
-export { connect, createFiles, createRest, RecordRoomError } from '@recordroom/client'
+export { connect, RecordRoomError } from '@recordroom/client'
 export type {
-  ConnectOptions, ConnectionState, CreateOptions, File, Files, PutOptions, RemoveOptions, Rest, FileScope, JsonObject, LiveQuery, Me, QueryOptions, QueryResult, Rec,
+  ConnectOptions, ConnectionState, CreateOptions, File, PutOptions, RemoveOptions, FileScope, JsonObject, LiveQuery, Me, QueryOptions, QueryResult, Rec,
   SystemItem, TokenSource, UploadBody, UploadOptions, User, UserData,
 } from '@recordroom/client'
+export type { AnyCollections, Collections, RecordRoom } from '@recordroom/client'
 export type { RecordRoom as Client } from '@recordroom/client'

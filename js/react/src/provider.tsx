@@ -1,5 +1,5 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react'
-import { connect, type Client, type ConnectOptions, type TokenSource } from './client.js'
+import { connect, type AnyCollections, type Client, type Collections, type ConnectOptions, type RecordRoom, type TokenSource } from './client.js'
 import { SlotContext } from './context.js'
 import { ClientSlot } from './slot.js'
 
@@ -21,13 +21,17 @@ export interface ConnectingProviderProps {
   children?: ReactNode
 }
 
-/** …or shares a client the application made (and closes): tests, several trees on one socket. */
-export interface ClientProviderProps {
-  client: Client
+/**
+ * …or shares a client the application made (and closes): tests, several trees on one socket.
+ * A schema-typed client (`connect<SchemaTypes<typeof schema>>()`) is welcome; hooks see it untyped
+ * unless they come from typedHooks.
+ */
+export interface ClientProviderProps<DB extends Collections = AnyCollections> {
+  client: RecordRoom<DB>
   children?: ReactNode
 }
 
-export type RecordProviderProps = ConnectingProviderProps | ClientProviderProps
+export type RecordProviderProps<DB extends Collections = AnyCollections> = ConnectingProviderProps | ClientProviderProps<DB>
 
 // Layout effects run before any child's passive effect, so children's effects find the client;
 // on the server neither runs, and React 18 warns about useLayoutEffect there.
@@ -37,9 +41,10 @@ const useIsomorphicLayoutEffect = typeof window === 'undefined' ? useEffect : us
  * Opens the room's socket for its subtree: one client per (url, room, widget), connected on
  * mount and closed on unmount. StrictMode's double mount opens one socket, not two (ClientSlot).
  */
-export function RecordProvider(props: RecordProviderProps): ReactNode {
-  const latest = useRef(props)
-  const given = props.client
+export function RecordProvider<DB extends Collections = AnyCollections>(props: RecordProviderProps<DB>): ReactNode {
+  const latest = useRef<RecordProviderProps<DB>>(props)
+  // The hooks use the client untyped: its schema types are compile-time only.
+  const given = props.client as unknown as Client | undefined
   const url = props.client === undefined ? props.url : undefined
   const room = props.client === undefined ? props.room : undefined
   const widget = props.client === undefined ? props.widget : undefined
@@ -61,7 +66,7 @@ export function RecordProvider(props: RecordProviderProps): ReactNode {
 }
 
 /** Connects with the provider's latest props; the token and onError are read at each use. */
-function connectLatest(latest: { readonly current: RecordProviderProps }): Client {
+function connectLatest<DB extends Collections>(latest: { readonly current: RecordProviderProps<DB> }): Client {
   const p = latest.current
   if (p.client !== undefined) throw new Error('RecordProvider: a given client is never connected here')
   const current = (): ConnectingProviderProps => latest.current as ConnectingProviderProps

@@ -1,4 +1,5 @@
-import type { CreateOptions, PutOptions, QueryOptions, QueryResult, Rec, RemoveOptions } from './client.js'
+import type { CreateOptions, PutOptions, QueryOptions, QueryResult, Rec, RecordRoom, RemoveOptions } from './client.js'
+import { useRecordRoom } from './context.js'
 import { useMutations } from './useMutations.js'
 import { useQuery, useRecord, type RecordResult } from './useQuery.js'
 
@@ -20,6 +21,8 @@ export interface TypedHooks<M extends CollectionTypes> {
   useQuery<C extends keyof M & string>(collection: C, options?: QueryOptions): QueryResult<Rec<M[C]>>
   useRecord<C extends keyof M & string>(collection: C, id: string): RecordResult<M[C]>
   useMutations(): TypedMutations<M>
+  /** The provider's client, typed; null until connected and on the server. */
+  useRecordRoom(): RecordRoom<M> | null
 }
 
 /**
@@ -28,5 +31,5 @@ export interface TypedHooks<M extends CollectionTypes> {
  * their types change, so collection names and record data are checked at compile time.
  */
 export function typedHooks<M extends CollectionTypes>(): TypedHooks<M> {
-  return { useQuery, useRecord, useMutations } as unknown as TypedHooks<M>
+  return { useQuery, useRecord, useMutations, useRecordRoom } as unknown as TypedHooks<M>
 }

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useState, useSyncExternalStore } from 'react'
 import type { Client, ConnectionState, Me } from './client.js'
-import { createRest, RecordRoomError } from './client.js'
+import { RecordRoomError } from './client.js'
 import { useClient } from './context.js'
 import { constantStore, type Store } from './stores.js'
 
@@ -44,7 +44,7 @@ export function useMe(): MeResult {
   useEffect(() => {
     if (client === null || state !== 'open') return
     let current = true
-    createRest(client).me().then(
+    client.rest.me().then(
       (me) => current && setResult({ status: 'ready', me }),
       (err: unknown) => current && setResult((prev) => ({ status: 'error', me: prev.me, error: asRecordRoomError(err) })),
     )

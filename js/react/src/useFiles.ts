@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import { createFiles, type Client, type File, type FileScope, type Files, type RecordRoomError, type UploadBody, type UploadOptions } from './client.js'
+import type { File, FileScope, RecordRoomError, UploadBody, UploadOptions } from './client.js'
 import { useClient, useSlot } from './context.js'
 import { asRecordRoomError } from './useConnection.js'
 
@@ -37,18 +37,6 @@ interface ListState {
 
 const LOADING_LIST: ListState = Object.freeze({ status: 'loading', files: Object.freeze([]) })
 
-// One Files helper per client (it only holds the client as its RestContext).
-const helpers = new WeakMap<Client, Files>()
-
-function filesOf(client: Client): Files {
-  let f = helpers.get(client)
-  if (f === undefined) {
-    f = createFiles(client)
-    helpers.set(client, f)
-  }
-  return f
-}
-
 /** The files of a scope (and prefix), with upload and remove that keep the list current. */
 export function useFiles(query: FilesQuery = {}): FilesResult {
   const slot = useSlot('useFiles')
@@ -61,7 +49,7 @@ export function useFiles(query: FilesQuery = {}): FilesResult {
   const refresh = useCallback(async (): Promise<void> => {
     const n = ++seq.current
     try {
-      const files = await filesOf(slot.require()).list({ scope, prefix, widget })
+      const files = await slot.require().files.list({ scope, prefix, widget })
       if (n === seq.current) setList({ status: 'ready', files })
     } catch (err) {
       if (n === seq.current) setList((prev) => ({ status: 'error', files: prev.files, error: asRecordRoomError(err) }))
@@ -79,7 +67,7 @@ export function useFiles(query: FilesQuery = {}): FilesResult {
 
   const upload = useCallback<FilesResult['upload']>(
     async (path, body, options) => {
-      const file = await filesOf(slot.require()).upload(scope, path, body, { ...options, widget })
+      const file = await slot.require().files.upload(scope, path, body, { ...options, widget })
       await refresh()
       return file
     },
@@ -87,12 +75,12 @@ export function useFiles(query: FilesQuery = {}): FilesResult {
   )
   const remove = useCallback<FilesResult['remove']>(
     async (path) => {
-      await filesOf(slot.require()).remove(scope, path, { widget })
+      await slot.require().files.remove(scope, path, { widget })
       await refresh()
     },
     [slot, scope, widget, refresh],
   )
-  const url = useCallback<FilesResult['url']>((path) => filesOf(slot.require()).url(scope, path, { widget }), [slot, scope, widget])
+  const url = useCallback<FilesResult['url']>((path) => slot.require().files.url(scope, path, { widget }), [slot, scope, widget])
 
   return useMemo(() => ({ ...list, upload, remove, url, refresh }), [list, upload, remove, url, refresh])
 }

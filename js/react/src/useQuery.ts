@@ -9,7 +9,7 @@ import { LOADING, loadingStore, queryStore } from './stores.js'
  * subscription is keyed by its canonical JSON, not its identity. The result (and each record)
  * keeps its identity until it changes, so a component re-renders only when its records did.
  */
-export function useQuery<T = JsonObject>(
+export function useQuery<T extends object = JsonObject>(
   collection: string,
   options: QueryOptions = {},
 ): QueryResult<Rec<T>> {
@@ -36,19 +36,19 @@ function useLive<I>(hook: string, collection: string, options: QueryOptions, ope
 const getLoading = (): QueryResult<never> => LOADING
 
 /** One record's live state: `record` is null while loading and when there is no such record. */
-export interface RecordResult<T = JsonObject> {
+export interface RecordResult<T extends object = JsonObject> {
   readonly status: 'loading' | 'ready' | 'error'
   readonly record: Rec<T> | null
   readonly error?: RecordRoomError
 }
 
 /** One record, live (a subscription on `where: { id }`, shared by every useRecord of it). */
-export function useRecord<T = JsonObject>(collection: string, id: string): RecordResult<T> {
+export function useRecord<T extends object = JsonObject>(collection: string, id: string): RecordResult<T> {
   const result = useQuery<T>(collection, { where: { id }, limit: 1 })
   return useMemo(() => recordResult(result), [result])
 }
 
-function recordResult<T>(r: QueryResult<Rec<T>>): RecordResult<T> {
+function recordResult<T extends object>(r: QueryResult<Rec<T>>): RecordResult<T> {
   const record = r.records[0] ?? null
   return r.error === undefined ? { status: r.status, record } : { status: r.status, record, error: r.error }
 }

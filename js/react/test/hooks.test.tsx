@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react'
 import { afterEach, describe, expect, test } from 'vitest'
 import WebSocket from 'ws'
-import { createRest, type RecordRoom } from '@recordroom/client'
+import type { RecordRoom } from '@recordroom/client'
 import {
   RecordProvider, useFiles, useMe, useMutations, useQuery, useRecord, useUsers, type FilesResult, type Mutations,
 } from '../src/index.js'
@@ -76,7 +76,7 @@ describe('useMutations', () => {
   test('keeps its identity across renders and rejects an invalid confirmed create with its path', async () => {
     const room = freshRoom()
     const alice = other(room, 'alice')
-    await createRest(alice).putSchema({
+    await alice.rest.putSchema({
       collections: { tasks: { fields: { title: { type: 'string', required: true, maxLength: 5 } } } },
     })
     const seen = new Set<Mutations>()
@@ -122,7 +122,7 @@ describe('useMe and useUsers', () => {
     const m = await mount(room, 'alice', <Who />)
     await waitFor(() => expect(m.container.textContent).toBe('alice:admin|alice:admin'))
     const bob = other(room, 'bob')
-    await createRest(bob).me()
+    await bob.rest.me()
     await waitFor(() => expect(m.container.textContent).toBe('alice:admin|alice:admin,bob:member'))
   })
 })

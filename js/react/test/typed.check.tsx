@@ -1,6 +1,7 @@
 // Compile-time checks of typedHooks (tsc --noEmit runs them as part of npm test): every line
 // marked to expect an error must be one, and the rest must compile.
-import { typedHooks } from '../src/index.js'
+import { connect } from '@recordroom/client'
+import { RecordProvider, typedHooks } from '../src/index.js'
 
 type Types = {
   tasks: { title: string; done?: boolean }
@@ -26,4 +27,15 @@ export function Checks() {
   m.put('tasks', 't1', { done: 'yes' })
   void m.createConfirmed('notes', { text: 'y' }).then((rec) => rec.data.text.toUpperCase())
   return [title, text]
+}
+
+// A schema-typed client can be handed to the provider.
+const typedClient = connect<Types>({ url: 'http://x', room: 'r', token: 't' })
+export const typedTree = <RecordProvider client={typedClient}>{null}</RecordProvider>
+
+export function TypedClient() {
+  const rr = typedHooks<Types>().useRecordRoom()
+  // @ts-expect-error: the typed client knows tasks need a title
+  rr?.create('tasks', { done: true })
+  return null
 }

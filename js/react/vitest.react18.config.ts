@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url'
-import { defineConfig, mergeConfig } from 'vitest/config'
+import { mergeConfig } from 'vitest/config'
 import base from './vitest.config.js'
 
 // js/react18 is a private workspace package holding React 18 in its own node_modules. Aliasing

@@ -327,7 +327,9 @@ export class Connection implements BinaryChannel {
 }
 
 function toBytes(data: unknown): Uint8Array | null {
-  if (data instanceof ArrayBuffer) return new Uint8Array(data)
+  // Not instanceof: a buffer from another realm (an iframe, a DOM emulation over `ws`) is no
+  // instance of this realm's ArrayBuffer, and its frames must not be dropped.
+  if (Object.prototype.toString.call(data) === '[object ArrayBuffer]') return new Uint8Array(data as ArrayBuffer)
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
   return null
 }

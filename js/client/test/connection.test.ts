@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { RecordRoom } from '../src/client.js'
 import { CLOCK_START, jwt } from './helpers.js'
@@ -47,6 +48,11 @@ describe('connecting', () => {
     expect(ws.last().sent.at(-1)).toEqual(new Uint8Array([2, 3]))
     ws.last().receiveBinary(new Uint8Array([7, 8, 9]))
     expect(got).toEqual([[7, 8, 9]])
+    // A buffer made in another realm (a DOM emulation's, an iframe's) is a binary frame too.
+    const foreign = runInNewContext('new Uint8Array([4, 5]).buffer') as ArrayBuffer
+    expect(foreign instanceof ArrayBuffer).toBe(false)
+    ws.last().receiveData(foreign)
+    expect(got).toEqual([[7, 8, 9], [4, 5]])
   })
 
   it('routes a document error to onDocError', async () => {

@@ -110,7 +110,12 @@ export class FakeSocket implements SocketLike {
   }
 
   receiveBinary(frame: Uint8Array): void {
-    call(this.onmessage, { data: frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength) })
+    this.receiveData(frame.buffer.slice(frame.byteOffset, frame.byteOffset + frame.byteLength))
+  }
+
+  /** Delivers a message event with this data as it stands (an ArrayBuffer of another realm, say). */
+  receiveData(data: unknown): void {
+    call(this.onmessage, { data })
   }
 
   serverClose(code: number, reason = ''): void {

@@ -39,6 +39,11 @@ func (c *Client) run(first chan<- error) {
 		case err == nil:
 			if !connected {
 				connected = true
+				// Dial returns knowing who the server says we are: serve adopts the
+				// connection (and its hello) only after Dial has been told.
+				c.mu.Lock()
+				c.hello = cn.hello
+				c.mu.Unlock()
 				first <- nil
 			}
 			since := c.opts.Clock.Now()

@@ -235,29 +235,32 @@ func (e *Engine[S]) dropCollectionIfIdle(r *room[S], c *collection[S]) {
 // Reads in flight go stale (Install asks for them again, ApplyChanges for a new fetch).
 func (e *Engine[S]) ResetAll() []*Read[S] {
 	e.mu.Lock()
-	rooms := make([]string, 0, len(e.rooms))
-	for name := range e.rooms {
-		rooms = append(rooms, name)
-	}
+	rooms := slices.Sorted(maps.Keys(e.rooms))
 	e.mu.Unlock()
-	slices.Sort(rooms)
+	var out []*Read[S]
+	for _, name := range rooms {
+		out = append(out, e.ResetRoom(name)...)
+	}
+	return out
+}
+
+// ResetRoom is ResetAll for one room (a fetch of its changes failed).
+func (e *Engine[S]) ResetRoom(roomName string) []*Read[S] {
+	r := e.lock(roomName, false)
+	if r == nil {
+		return nil
+	}
+	defer e.unlock(r)
 	var out []*Read[S]
 	var none S
-	for _, name := range rooms {
-		r := e.lock(name, false)
-		if r == nil {
-			continue
-		}
-		for _, cname := range slices.Sorted(maps.Keys(r.colls)) {
-			c := r.colls[cname]
-			c.journal.invalidate() // reads in flight may miss what was lost: they run again
-			for _, key := range slices.Sorted(maps.Keys(c.queries)) {
-				if s := c.queries[key]; s.loaded {
-					out = append(out, e.begin(r, c, s, readReset, none))
-				}
+	for _, cname := range slices.Sorted(maps.Keys(r.colls)) {
+		c := r.colls[cname]
+		c.journal.invalidate() // reads in flight may miss what was lost: they run again
+		for _, key := range slices.Sorted(maps.Keys(c.queries)) {
+			if s := c.queries[key]; s.loaded {
+				out = append(out, e.begin(r, c, s, readReset, none))
 			}
 		}
-		e.unlock(r)
 	}
 	return out
 }

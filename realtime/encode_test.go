@@ -6,6 +6,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/recordroom/recordroom/live"
 	"github.com/recordroom/recordroom/protocol"
 )
 
@@ -45,14 +46,24 @@ func TestEncodeChangesIsTheJSONOfTheMessage(t *testing.T) {
 	}
 }
 
-// Client-chosen sub ids and record ids cannot make two different messages share an encoding.
-func TestMemoKeysDoNotCollide(t *testing.T) {
+// The live engine's deltas, encoded once for all subscribers of a shared query, make the
+// same bytes as the contract's message for each sub id.
+func TestLiveChangesAreTheJSONOfTheMessage(t *testing.T) {
 	t.Parallel()
-	a := memoKey("s1\x00r1", delta{ids: []string{"r2"}})
-	b := memoKey("s1", delta{ids: []string{"r1", "r2"}})
-	c := memoKey("s1", delta{ids: []string{"r1"}, removes: []string{"r2"}})
-	d := memoKey("s1", delta{ids: []string{"r1", "r2"}})
-	require.NotEqual(t, a, b)
-	require.NotEqual(t, b, c)
-	require.Equal(t, b, d)
+	rows := []*live.Row{{Body: json.RawMessage(`{"id":"a","data":{"x":"\u00e9"}}`)}, {Body: json.RawMessage(`{"id":"b"}`)}}
+	for _, d := range []live.Delta{{Upserts: rows, Removes: []string{"c", `"q"`}}, {Removes: []string{"only"}}, {Upserts: rows[:1]}} {
+		tail := changesTail(d)
+		for _, sub := range []string{"s1", `s"1`, "<&>"} {
+			msg := protocol.Changes{Type: protocol.TypeChanges, Sub: sub, Upserts: []any{}, Removes: d.Removes}
+			for _, r := range d.Upserts {
+				msg.Upserts = append(msg.Upserts, r.Body)
+			}
+			if msg.Removes == nil {
+				msg.Removes = []string{}
+			}
+			std, err := json.Marshal(msg)
+			require.NoError(t, err)
+			require.Equal(t, string(std), string(changesMessage(sub, tail)))
+		}
+	}
 }

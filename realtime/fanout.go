@@ -8,6 +8,7 @@ import (
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
+	"github.com/recordroom/recordroom/live"
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/protocol"
 )
@@ -66,8 +67,11 @@ func (h *Hub) eachSession(room string, fn func(context.Context, *session)) {
 }
 
 // Resync re-evaluates every subscription of this replica (the listener calls it after every
-// reconnect: notifications sent while it was deaf are lost) and pushes the differences.
+// reconnect: notifications sent while it was deaf are lost) and pushes the differences: each
+// shared query's SQL once for all its subscribers, then each session's role and system
+// subscriptions.
 func (h *Hub) Resync(ctx context.Context) error {
+	_ = h.runReads(ctx, h.live.ResetAll()...)
 	for _, s := range h.all() {
 		sctx, cancel := context.WithTimeout(ctx, workTimeout)
 		s.resync(sctx)
@@ -77,59 +81,66 @@ func (h *Hub) Resync(ctx context.Context) error {
 	return nil
 }
 
-// recordsChanged fetches the changed rows, one query per room and collection that some session
-// here subscribes to, and applies them.
-//
-// A session may apply its own write (read-your-writes) between that fetch and this apply; the
-// fetched rows may then be older than what it already sent, and a record its write took out of
-// a result could come back. Such a session gets the rows fetched again, after its write.
+// recordsChanged applies changed records, for each room and collection that a shared query
+// here reads: one fetch of their current rows, one evaluation per shared query, one encoding
+// per delta.
 func (h *Hub) recordsChanged(rows []ChangeRow) {
 	type key struct{ room, collection string }
 	ids := map[key][]string{}
+	var order []key
 	for _, r := range rows {
 		k := key{r.Room, r.Collection}
+		if _, ok := ids[k]; !ok {
+			order = append(order, k)
+		}
 		ids[k] = append(ids[k], r.ID)
 	}
-	type watcher struct {
-		s      *session
-		writes uint64
+	for _, k := range order {
+		h.deliverRecords(k.room, k.collection, ids[k])
 	}
-	for k, changedIDs := range ids {
-		var watchers []watcher
-		for _, s := range h.watchers(k.room, k.collection) {
-			s.mu.Lock()
-			watchers = append(watchers, watcher{s, s.writes})
-			s.mu.Unlock()
+}
+
+// fetchAttempts is how often a fetch of changed rows is repeated when this replica's own
+// writes overtook it in a way the rows cannot tell; the last attempt is applied regardless.
+const fetchAttempts = 3
+
+// deliverRecords fetches the current rows of changed records and hands them to the engine,
+// then runs the refills that needs. No lock is held while the database works: the engine
+// applies, on top of the fetched rows, whatever it learned meanwhile (read-your-writes).
+func (h *Hub) deliverRecords(room, collection string, ids []string) {
+	for attempt := 1; ; attempt++ {
+		rd := h.live.BeginChanges(room, collection)
+		if rd == nil {
+			return // no query here reads the collection
 		}
-		if len(watchers) == 0 {
-			continue
+		if attempt >= fetchAttempts {
+			rd.Insist()
 		}
-		fetch := func(ctx context.Context) (changeSet, error) {
-			current, err := h.cfg.Records.ByIDs(ctx, k.room, k.collection, changedIDs)
-			return newChangeSet(current, missing(changedIDs, current)), err
-		}
-		fetchCtx, cancelFetch := workContext()
-		b, err := fetch(fetchCtx)
-		cancelFetch()
-		for _, w := range watchers {
-			ctx, cancel := workContext() // each session its own time: one slow one costs no other
-			w.s.mu.Lock()
-			mine, ferr := b, err
-			if ferr == nil && w.s.writes != w.writes {
-				mine, ferr = fetch(ctx)
-			}
-			if ferr == nil {
-				w.s.applyRecordsLocked(ctx, k.collection, mine)
-			}
-			w.s.mu.Unlock()
-			if ferr != nil {
-				// Nothing is lost: resync compares the whole result with what the client holds
-				// (and closes the session if even that fails).
-				h.cfg.Logger.Error("fetch changed records; resyncing", "room", k.room, "err", err)
-				w.s.resync(ctx)
-			}
+		ctx, cancel := workContext()
+		current, err := h.cfg.Records.ByIDs(ctx, room, collection, ids)
+		if err != nil {
+			h.live.Abort(rd)
+			// Nothing is lost: a reset compares every shared query of the room with the
+			// database (and closes the sessions whose query cannot even be run).
+			h.cfg.Logger.Error("fetch changed records; resetting the room's live queries", "room", room, "err", err)
+			_ = h.runReads(ctx, h.live.ResetRoom(room)...)
 			cancel()
+			return
 		}
+		changes := make([]live.Change, 0, len(ids))
+		for _, r := range current {
+			changes = append(changes, live.Change{ID: r.ID, Row: rowOf(r)})
+		}
+		for _, id := range missing(ids, current) {
+			changes = append(changes, live.Change{ID: id})
+		}
+		applied, refills := h.live.ApplyChanges(rd, changes)
+		if applied {
+			_ = h.runReads(ctx, refills...)
+			cancel()
+			return
+		}
+		cancel()
 	}
 }
 
@@ -156,23 +167,7 @@ func groupByRoom(rows []ChangeRow) map[string][]string {
 	return out
 }
 
-// applyRecordsLocked applies changed records to the subscriptions on collection, in memory where
-// it can, by running the query again where it cannot. s.mu is held.
-func (s *session) applyRecordsLocked(ctx context.Context, collection string, b changeSet) {
-	for _, sub := range s.subs {
-		if sub.collection != collection || sub.query == nil {
-			continue
-		}
-		d, full := sub.applyRecords(b)
-		if full {
-			s.rerunLocked(ctx, sub)
-			continue
-		}
-		s.sendChanges(sub.id, d, b.memo)
-	}
-}
-
-// rerunLocked runs a subscription's query again and sends the difference. s.mu is held.
+// rerunLocked runs a system subscription's query again and sends the difference. s.mu is held.
 func (s *session) rerunLocked(ctx context.Context, sub *subscription) {
 	items, err := s.result(ctx, sub)
 	if err != nil {
@@ -262,7 +257,9 @@ func (s *session) refreshCallerLocked(ctx context.Context) bool {
 }
 
 // rerunAllLocked prepares every subscription again for the caller as they are now and sends
-// the differences; a subscription the caller may no longer read at all ends with an error.
+// the differences; a subscription the caller may no longer read at all ends with an error. A
+// record subscription whose shared query is unchanged keeps it: the shared query follows
+// every change for all its subscribers (and Resync resets it once for all of them).
 func (s *session) rerunAllLocked(ctx context.Context) {
 	for id, sub := range s.subs {
 		if err := s.prepare(ctx, sub, sub.request); err != nil {
@@ -270,23 +267,20 @@ func (s *session) rerunAllLocked(ctx context.Context) {
 			s.fail(protocol.ClientMessage{Type: protocol.TypeSubscribe, Sub: id}, err)
 			continue
 		}
-		s.rerunLocked(ctx, sub)
+		if sub.query == nil {
+			s.rerunLocked(ctx, sub)
+			continue
+		}
+		if err := s.rejoinLocked(ctx, sub); err != nil {
+			s.hub.cfg.Logger.Error("re-run subscription; closing", "room", s.room, "sub", sub.id, "err", err)
+			s.close(protocol.CloseInternal, "internal error: reconnect")
+			return
+		}
 	}
 }
 
-// result runs a subscription's query: SQL for record collections, memory for system ones.
+// result runs a system subscription's query, in memory.
 func (s *session) result(ctx context.Context, sub *subscription) ([]item, error) {
-	if sub.query != nil {
-		page, err := s.hub.cfg.Records.Run(ctx, sub.query)
-		if err != nil {
-			return nil, err
-		}
-		items := make([]item, len(page.Records))
-		for i, r := range page.Records {
-			items[i] = recordItem(r)
-		}
-		return items, nil
-	}
 	all, err := s.systemRows(ctx, sub.collection)
 	if err != nil {
 		return nil, err

@@ -6,8 +6,8 @@ import (
 	"strings"
 
 	"github.com/recordroom/recordroom/access"
-	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/live"
 	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 )
@@ -83,7 +83,7 @@ func (s *session) subscribe(ctx context.Context, m protocol.ClientMessage) error
 	if m.Sub == "" || len(m.Sub) > 128 {
 		return protocol.New(protocol.BadRequest, "sub: want an id of 1–128 characters")
 	}
-	sub := &subscription{id: m.Sub, collection: m.Collection, sent: map[string]stamp{}}
+	sub := &subscription{id: m.Sub, collection: m.Collection, session: s, sent: map[string]stamp{}}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// A subscribe replaces the subscription of the same id, also when it fails: the client no
@@ -104,10 +104,18 @@ func (s *session) subscribe(ctx context.Context, m protocol.ClientMessage) error
 	if err := s.prepare(ctx, sub, req); err != nil {
 		return err
 	}
-	// The subscription is in place before its query runs, and the session stays locked until its
-	// first state is set: a change committed after the query's snapshot finds the session and
-	// waits for the lock, so none slips in between.
 	s.addSubLocked(sub)
+	if sub.query != nil {
+		// The engine sends the snapshot, from a shared query in memory or from this
+		// subscription's own load; changes follow it, in order, under the engine's lock.
+		if err := s.joinLocked(ctx, sub); err != nil {
+			s.dropSubLocked(sub.id)
+			return err
+		}
+		return nil
+	}
+	// A system subscription: the session stays locked until its first state is set, so a
+	// change re-run after the query waits for the lock and none slips in between.
 	items, err := s.result(ctx, sub)
 	if err != nil {
 		s.dropSubLocked(sub.id)
@@ -201,22 +209,15 @@ func (s *session) mutate(ctx context.Context, m protocol.ClientMessage) {
 	}
 }
 
-// ownWrite applies this session's own committed write to its subscriptions at once.
+// ownWrite applies this session's own committed write to every shared query here at once, and
+// runs the refills it makes necessary, before the write is acknowledged (read-your-writes).
 func (s *session) ownWrite(ctx context.Context, collection string, written, removed *records.Record) {
-	var changed []db.Record
-	var deleted []string
+	var ch live.Change
 	if written != nil {
-		changed = []db.Record{records.ToDB(*written, s.room)}
+		ch = live.Change{ID: written.ID, Row: rowOf(records.ToDB(*written, s.room))}
+	} else {
+		last := live.Stamp{Created: removed.CreatedAt.Time, Version: removed.Version}
+		ch = live.Change{ID: removed.ID, Removed: &last}
 	}
-	if removed != nil {
-		deleted = []string{removed.ID}
-	}
-	b := newChangeSet(changed, deleted)
-	if removed != nil {
-		b.removed[removed.ID] = recordItem(*removed).stamp
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.writes++ // a fan-out that fetched before this write must fetch again (see recordsChanged)
-	s.applyRecordsLocked(ctx, collection, b)
+	_ = s.hub.runReads(ctx, s.hub.live.ApplyOwn(s.room, collection, ch)...)
 }

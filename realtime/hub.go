@@ -8,6 +8,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/recordroom/recordroom/live"
 	"github.com/recordroom/recordroom/members"
 	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
@@ -33,6 +34,9 @@ type HubConfig struct {
 	// that is dropped. WriteTimeout bounds one write (default 10s).
 	PingInterval time.Duration
 	WriteTimeout time.Duration
+	// LiveMargin bounds the rows a limit window keeps past its limit, so that rows leaving it
+	// are replaced without SQL (default 100; the margin is min(limit, LiveMargin)).
+	LiveMargin int
 }
 
 // Hub holds this replica's WebSocket sessions and delivers every change to their subscriptions.
@@ -47,12 +51,10 @@ type Hub struct {
 
 	relay docRelay // which sessions opened which Yjs document here; cfg.Docs stores them
 	queue changeQueue
-	// watching indexes sessions by the record collections they subscribe to (with a count of
-	// their subscriptions there), so a change is matched only where it can matter. Guarded by mu.
-	watching map[roomCollection]map[*session]int
+	// live holds the record subscriptions' shared queries and matches every change against
+	// them (package live); it has its own locks, per room.
+	live *live.Engine[*subscription]
 }
-
-type roomCollection struct{ room, collection string }
 
 type hubMetrics struct {
 	connections   prometheus.Gauge
@@ -88,7 +90,7 @@ func NewHub(cfg HubConfig) *Hub {
 		cfg.WriteTimeout = 10 * time.Second
 	}
 	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, relay: newDocRelay(),
-		watching: map[roomCollection]map[*session]int{}, metrics: hubMetrics{
+		live: live.New[*subscription](liveSink{}, live.Options{MaxMargin: cfg.LiveMargin}), metrics: hubMetrics{
 			connections: prometheus.NewGauge(prometheus.GaugeOpts{
 				Name: "recordroom_ws_connections", Help: "Open WebSocket connections.",
 			}),
@@ -114,9 +116,20 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.Registerer != nil {
 		m := h.metrics
 		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates)
+		cfg.Registerer.MustRegister(liveGauge("recordroom_live_queries", "Shared live queries held (subscriptions with equal queries share one).",
+			func() float64 { return float64(h.live.Stats().Queries) }))
+		cfg.Registerer.MustRegister(liveGauge("recordroom_live_entries", "Rows held in live query windows (at most limit + margin per shared query).",
+			func() float64 { return float64(h.live.Stats().Entries) }))
 	}
 	return h
 }
+
+func liveGauge(name, help string, read func() float64) prometheus.GaugeFunc {
+	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read)
+}
+
+// LiveStats reads the live engine's counters (shared queries, entries held, evaluations).
+func (h *Hub) LiveStats() live.Stats { return h.live.Stats() }
 
 // add registers a session; false once the hub is shutting down.
 func (h *Hub) add(s *session) bool {
@@ -150,34 +163,6 @@ func (h *Hub) remove(s *session) {
 		h.sessions.Done()
 		h.metrics.connections.Dec()
 	}
-}
-
-// watch counts a subscription of s to collection in (by +1) or out (by -1).
-func (h *Hub) watch(s *session, collection string, by int) {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	k := roomCollection{s.room, collection}
-	if h.watching[k] == nil {
-		h.watching[k] = map[*session]int{}
-	}
-	h.watching[k][s] += by
-	if h.watching[k][s] <= 0 {
-		delete(h.watching[k], s)
-		if len(h.watching[k]) == 0 {
-			delete(h.watching, k)
-		}
-	}
-}
-
-// watchers lists the sessions subscribed to a room's collection now.
-func (h *Hub) watchers(room, collection string) []*session {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	out := make([]*session, 0, len(h.watching[roomCollection{room, collection}]))
-	for s := range h.watching[roomCollection{room, collection}] {
-		out = append(out, s)
-	}
-	return out
 }
 
 // inRoom lists the sessions of a room now.

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -266,58 +264,21 @@ func (s *session) sendError(e protocol.ErrorMessage) {
 	s.sendJSON(e)
 }
 
-// sendDelta sends a subscription's changes, if any.
+// sendDelta sends a system subscription's changes, if any.
 func (s *session) sendDelta(sub string, d delta) {
-	s.sendChanges(sub, d, nil)
-}
-
-// sendChanges sends a subscription's changes, if any, reusing an encoding in memo (a change set's:
-// its upserts are named by their ids) or adding it there.
-func (s *session) sendChanges(sub string, d delta, memo map[string][]byte) {
 	if d.empty() {
 		return
-	}
-	var key string
-	if memo != nil {
-		key = memoKey(sub, d)
-		if msg, ok := memo[key]; ok {
-			s.enqueue(outFrame{data: msg})
-			return
-		}
 	}
 	msg, err := encodeChanges(sub, d)
 	if err != nil {
 		s.hub.cfg.Logger.Error("encode changes", "err", err)
 		return
 	}
-	if memo != nil {
-		memo[key] = msg
-	}
 	s.enqueue(outFrame{data: msg})
 }
 
-// memoKey names a changes message by its sub id and the ids it carries, each length-prefixed:
-// ids are client-chosen, and no choice of them may make two different messages share a key.
-func memoKey(sub string, d delta) string {
-	var b strings.Builder
-	part := func(s string) {
-		b.WriteString(strconv.Itoa(len(s)))
-		b.WriteByte(':')
-		b.WriteString(s)
-	}
-	part(sub)
-	for _, id := range d.ids {
-		part(id)
-	}
-	b.WriteByte('|')
-	for _, id := range d.removes {
-		part(id)
-	}
-	return b.String()
-}
-
-// encodeChanges writes a changes message by hand: record bodies are JSON already (encoded once
-// per change for all subscribers), which encoding/json would check and copy again for each.
+// encodeChanges writes a changes message by hand, as liveSink does for records: bodies that are
+// JSON already are not checked and copied again.
 func encodeChanges(sub string, d delta) ([]byte, error) {
 	var b bytes.Buffer
 	subJSON, err := json.Marshal(sub)

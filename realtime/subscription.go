@@ -3,10 +3,9 @@ package realtime
 import (
 	"encoding/json"
 	"slices"
-	"time"
 
-	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/filter"
+	"github.com/recordroom/recordroom/live"
 	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 )
@@ -15,44 +14,40 @@ import (
 type subscription struct {
 	id         string
 	collection string
+	session    *session
 	limit      int
-	request    records.Query     // as asked, to prepare again when the caller's role changes
-	query      *records.Prepared // record collections
-	system     *systemQuery      // $users, $teams, $teamMembers
-	// sent is what the client holds: every id in its result, with the stamp of the version sent.
+	request    records.Query // as asked, to prepare again when the caller's role changes
+	// Record collections: the prepared query, and the shared query of the live engine that
+	// holds the subscription's result (joined: the engine delivers to this subscription).
+	query  *records.Prepared
+	live   live.Query
+	joined bool
+	// held, while a subscription joins another shared query (the caller's scope changed), is
+	// what its client holds: the new query's snapshot is sent as the difference.
+	held   map[string]live.Stamp
+	system *systemQuery // $users, $teams, $teamMembers
+	// sent is what the client of a system subscription holds: every id in its result, with the
+	// stamp of the version sent.
 	sent map[string]stamp
 }
 
-// stamp identifies one version of an item. A record recreated under a removed one's id has a
-// later createdAt, so (created, version) only grows; system items carry their rendering.
+// stamp identifies one version of a system item: its rendering (system items carry no version).
 type stamp struct {
-	created time.Time
-	version int64
-	raw     string
+	raw string
 }
 
-func (s stamp) newerThan(o stamp) bool {
-	if s.raw != "" || o.raw != "" {
-		return s.raw != o.raw
-	}
-	return s.created.After(o.created) || (s.created.Equal(o.created) && s.version > o.version)
-}
+func (s stamp) newerThan(o stamp) bool { return s.raw != o.raw }
 
-// item is one entry of a subscription's result, ready to send.
+// item is one entry of a system subscription's result, ready to send.
 type item struct {
 	id    string
 	stamp stamp
 	body  any
 }
 
-func recordItem(r records.Record) item {
-	return item{id: r.ID, stamp: stamp{created: r.CreatedAt.Time, version: r.Version}, body: r}
-}
-
 // delta is what a subscription's client must be told.
 type delta struct {
 	upserts []any
-	ids     []string // of the upserts, when they come from one change set (see memo)
 	removes []string
 }
 
@@ -79,97 +74,6 @@ func (s *subscription) reset(items []item) delta {
 		}
 	}
 	return d
-}
-
-// changeSet is the changed records of one collection, each encoded once for every subscriber
-// that receives it.
-type changeSet struct {
-	// memo holds the changes messages already encoded for this change set: subscribers with
-	// the same subscription (the same sub id and result, as with many clients of one widget)
-	// share one encoding.
-	memo    map[string][]byte
-	items   map[string]item       // current rows, by id
-	docs    map[string]filter.Doc // the same rows as filters see them, decoded once
-	rows    []db.Record
-	deleted []string // ids no longer in the table
-	// removed holds the last version of deleted records where it is known (a session's own
-	// remove): a client holding a newer one (recreated meanwhile) keeps it.
-	removed map[string]stamp
-}
-
-func newChangeSet(rows []db.Record, deleted []string) changeSet {
-	b := changeSet{items: make(map[string]item, len(rows)), rows: rows, deleted: deleted, removed: map[string]stamp{},
-		memo: map[string][]byte{}, docs: make(map[string]filter.Doc, len(rows))}
-	for _, r := range rows {
-		b.docs[r.ID] = records.Doc(r)
-		rec := records.FromDB(r)
-		body, err := json.Marshal(rec)
-		if err != nil {
-			continue // cannot happen: records are JSON already
-		}
-		it := recordItem(rec)
-		it.body = json.RawMessage(body)
-		b.items[r.ID] = it
-	}
-	return b
-}
-
-// applyRecords updates the subscription for a change set without a query, where memory
-// can decide. It reports full when it cannot: a limit window that was full, or would overflow,
-// needs its query run again.
-func (s *subscription) applyRecords(b changeSet) (d delta, full bool) {
-	type decision struct {
-		id  string
-		add *item // nil: remove
-	}
-	var decisions []decision
-	size := len(s.sent)
-	for _, r := range b.rows {
-		heldStamp, held := s.sent[r.ID]
-		it, ok := b.items[r.ID]
-		if ok && s.query.Visible(b.docs[r.ID]) {
-			decisions = append(decisions, decision{id: r.ID, add: &it})
-			if !held {
-				size++
-			}
-		} else if held && !heldStamp.newerThan(it.stamp) {
-			// Leaves the result, unless the client already holds a newer version (this row
-			// is a session's own write that another write overtook).
-			decisions = append(decisions, decision{id: r.ID})
-			size--
-		}
-	}
-	for _, id := range b.deleted {
-		heldStamp, held := s.sent[id]
-		if last, known := b.removed[id]; held && known && heldStamp.newerThan(last) {
-			continue
-		}
-		if held {
-			decisions = append(decisions, decision{id: id})
-			size--
-		}
-	}
-	if len(decisions) == 0 {
-		return delta{}, false
-	}
-	if len(s.sent) >= s.limit || size > s.limit {
-		return delta{}, true
-	}
-	for _, dec := range decisions {
-		if dec.add == nil {
-			delete(s.sent, dec.id)
-			d.removes = append(d.removes, dec.id)
-			continue
-		}
-		held, ok := s.sent[dec.id]
-		if ok && !dec.add.stamp.newerThan(held) {
-			continue
-		}
-		s.sent[dec.id] = dec.add.stamp
-		d.upserts = append(d.upserts, dec.add.body)
-		d.ids = append(d.ids, dec.id)
-	}
-	return d, false
 }
 
 // systemQuery is a subscription to a system collection: the room's users, teams or team
@@ -205,20 +109,23 @@ func (q *systemQuery) items(all []protocol.SystemItem, limit int) []item {
 	return out
 }
 
-// addSubLocked adds a subscription to the session and to the hub's index. s.mu is held.
+// addSubLocked adds a subscription to the session. s.mu is held.
 func (s *session) addSubLocked(sub *subscription) {
 	s.subs[sub.id] = sub
-	s.hub.watch(s, sub.collection, 1)
 	s.hub.metrics.subscriptions.Inc()
 }
 
-// dropSubLocked removes a subscription, if there is one by that id. s.mu is held.
+// dropSubLocked removes a subscription, if there is one by that id, and leaves its shared
+// query: nothing more is delivered to it. s.mu is held.
 func (s *session) dropSubLocked(id string) {
 	sub, ok := s.subs[id]
 	if !ok {
 		return
 	}
 	delete(s.subs, id)
-	s.hub.watch(s, sub.collection, -1)
+	if sub.joined {
+		s.hub.live.Leave(s.room, sub.live, sub)
+		sub.joined = false
+	}
 	s.hub.metrics.subscriptions.Dec()
 }

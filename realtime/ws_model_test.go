@@ -46,6 +46,11 @@ var (
 		[]map[string]any{{"field": "n"}},
 		[]map[string]any{{"field": "updatedAt", "dir": "desc"}},
 		nil, // createdAt, id
+		// Ordered windows: ties in the key (three colours among 24 records) broken by id, and
+		// "the newest N", where a record arrives at the top and pushes the last one out.
+		[]map[string]any{{"field": "c"}},
+		[]map[string]any{{"field": "c", "dir": "desc"}},
+		[]map[string]any{{"field": "createdAt", "dir": "desc"}},
 	}
 	modelCollections = []string{"pub", "pub", "mem", "mem", "own"}
 )
@@ -53,9 +58,9 @@ var (
 // modelSpec draws a random subscription.
 func modelSpec(rng *rand.Rand) subSpec {
 	s := subSpec{Collection: modelCollections[rng.IntN(len(modelCollections))], Where: modelWheres[rng.IntN(len(modelWheres))]}
-	if rng.IntN(10) < 4 {
+	if rng.IntN(10) < 6 {
 		s.OrderBy = modelOrders[rng.IntN(len(modelOrders))]
-		s.Limit = []int{1, 3, 5, 5}[rng.IntN(4)]
+		s.Limit = []int{1, 2, 3, 5, 5, 8}[rng.IntN(6)]
 	}
 	return s
 }

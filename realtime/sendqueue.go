@@ -6,6 +6,10 @@ import "sync"
 // writer. It is a slice that grows only while frames wait, not a channel with room for the
 // whole limit: an idle socket then costs nothing here (a channel of 256 frames would hold 8 KB
 // per socket, idle or not).
+//
+// The writer runs only while there is something to write: push reports when none is running,
+// and the caller starts one; the writer stops when it finds the queue empty (next). So an idle
+// socket keeps no writer goroutine and no stack for it.
 type sendQueue struct {
 	mu     sync.Mutex
 	frames []outFrame
@@ -13,40 +17,61 @@ type sendQueue struct {
 	// so a writer blocked on a slow socket still counts against the limits.
 	count    int
 	bytes    int64
-	wake     chan struct{} // capacity 1: "frames are waiting"
+	writing  bool // a writer is running (or the closing writer has run: it stays set)
 	maxCount int
 	maxBytes int64
 }
 
 func newSendQueue(maxCount int, maxBytes int64) *sendQueue {
-	return &sendQueue{wake: make(chan struct{}, 1), maxCount: maxCount, maxBytes: maxBytes}
+	return &sendQueue{maxCount: maxCount, maxBytes: maxBytes}
 }
 
-// push queues f; false when that would pass a limit (the client has fallen too far behind).
-func (q *sendQueue) push(f outFrame) bool {
+// push queues f. ok is false when that would pass a limit (the client has fallen too far
+// behind); start is true when no writer is running and the caller must start one.
+func (q *sendQueue) push(f outFrame) (ok, start bool) {
 	q.mu.Lock()
+	defer q.mu.Unlock()
 	if q.count >= q.maxCount || q.bytes+int64(len(f.data)) > q.maxBytes {
-		q.mu.Unlock()
-		return false
+		return false, false
 	}
 	q.frames = append(q.frames, f)
 	q.count++
 	q.bytes += int64(len(f.data))
-	q.mu.Unlock()
-	select {
-	case q.wake <- struct{}{}:
-	default: // already signalled
+	return true, q.claim()
+}
+
+// wake asks for a writer without queueing anything (the session is closing); start as for push.
+func (q *sendQueue) wake() (start bool) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.claim()
+}
+
+// claim marks a writer as running; true when none was.
+func (q *sendQueue) claim() bool {
+	if q.writing {
+		return false
 	}
+	q.writing = true
 	return true
 }
 
-// take hands the writer every waiting frame; it reports each one written with written.
-func (q *sendQueue) take() []outFrame {
+// next hands the writer every waiting frame. With none waiting, the writer stops: unless
+// closing() holds, which it checks under the queue's lock so that a close racing the writer's
+// stop still finds a writer (wake starts one when this one has gone). stop tells the writer
+// to return; closing with nothing to send tells it to say goodbye.
+func (q *sendQueue) next(closing func() bool) (frames []outFrame, stop bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	frames := q.frames
-	q.frames = nil
-	return frames
+	if len(q.frames) > 0 {
+		frames, q.frames = q.frames, nil
+		return frames, false
+	}
+	if closing() {
+		return nil, false
+	}
+	q.writing = false
+	return nil, true
 }
 
 // written releases a frame's place in the limits.

@@ -33,7 +33,8 @@ var upgrader = websocket.Upgrader{
 	WriteBufferPool: &sync.Pool{},
 }
 
-// session is one WebSocket: a reader and a writer goroutine, joined by a bounded send queue.
+// session is one WebSocket: a reader goroutine for its whole life, and a writer goroutine only
+// while there is something to write, joined by a bounded send queue.
 type session struct {
 	hub    *Hub
 	conn   *websocket.Conn
@@ -47,6 +48,8 @@ type session struct {
 	closeOnce  sync.Once
 	done       chan struct{} // closed by close: the writer says goodbye and stops
 	readerDone chan struct{} // closed when the read loop ends
+	writerDone chan struct{} // closed when the last writer has closed the socket
+	pinger     *time.Timer   // queues a ping every PingInterval (a timer: no goroutine while idle)
 	closeCode  int
 	closeText  string
 
@@ -57,10 +60,11 @@ type session struct {
 	docs   map[string]*openDoc // Yjs documents this socket opened (SyncStep1)
 }
 
-// outFrame is one queued message: JSON text, or binary Yjs.
+// outFrame is one queued message: JSON text, binary Yjs, or a ping.
 type outFrame struct {
 	data   []byte
 	binary bool
+	ping   bool
 }
 
 // Serve upgrades the request to the main socket (PROTOCOL.md §4) and returns; the socket runs
@@ -83,9 +87,13 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDo
 	s := &session{
 		hub: h, conn: conn, room: a.Room, widget: a.Widget, caller: a.Caller, plainDoc: plainDoc,
 		send: newSendQueue(h.cfg.SendQueue, h.cfg.MaxQueueBytes), done: make(chan struct{}), readerDone: make(chan struct{}),
-		subs: map[string]*subscription{}, docs: map[string]*openDoc{},
+		writerDone: make(chan struct{}), subs: map[string]*subscription{}, docs: map[string]*openDoc{},
 	}
+	// Armed only once assigned: the callback reads s.pinger.
+	s.pinger = time.AfterFunc(time.Hour, s.ping)
+	s.pinger.Reset(h.cfg.PingInterval)
 	if !h.add(s) {
+		s.pinger.Stop()
 		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(protocol.CloseRestarting, "server restarting"),
 			time.Now().Add(time.Second))
 		conn.Close()
@@ -97,15 +105,10 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDo
 	go s.run(a.Expires)
 }
 
-// run is the session's reader goroutine: it starts the writer, reads until the socket closes,
-// then waits for the writer and leaves the hub.
+// run is the session's reader goroutine: it reads until the socket closes, then waits for the
+// writer's goodbye and leaves the hub.
 func (s *session) run(expires time.Time) {
 	defer s.hub.remove(s)
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		s.writeLoop()
-	}()
 	if !expires.IsZero() {
 		expiry := time.AfterFunc(time.Until(expires), func() { s.close(protocol.CloseTokenExpired, "token expired") })
 		defer expiry.Stop()
@@ -115,7 +118,7 @@ func (s *session) run(expires time.Time) {
 	}
 	s.readLoop()
 	s.close(websocket.CloseNormalClosure, "")
-	<-writerDone
+	<-s.writerDone
 	s.leaveDocs()
 	s.mu.Lock()
 	for id := range s.subs {
@@ -163,51 +166,71 @@ func (s *session) readLoop() {
 	}
 }
 
-// writeLoop sends queued messages and pings, and the close frame once close is called.
-func (s *session) writeLoop() {
-	ticker := time.NewTicker(s.hub.cfg.PingInterval)
-	defer ticker.Stop()
-	defer s.conn.Close()
-	deadline := func() time.Time { return time.Now().Add(s.hub.cfg.WriteTimeout) }
+// write is the session's writer. enqueue starts it when frames wait and none runs, close when
+// the session ends; it returns when the queue is empty (an idle socket keeps no writer), or
+// after the close frame. One runs at a time (sendQueue.writing), so frames go out in order.
+func (s *session) write() {
 	for {
-		// A close outranks queued messages: a slow client is not fed any further.
-		select {
-		case <-s.done:
-			_ = s.conn.SetWriteDeadline(deadline())
-			_ = s.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(s.closeCode, s.closeText))
-			// Closing the socket with unread input would reset it and lose the close frame:
-			// let the reader drain until the client answers, for a moment.
-			select {
-			case <-s.readerDone:
-			case <-time.After(time.Second):
-			}
+		if s.closing() {
+			s.goodbye() // a close outranks queued messages: a slow client is not fed any further
 			return
-		default:
 		}
-		select {
-		case <-s.send.wake:
-			for _, msg := range s.send.take() {
-				kind := websocket.TextMessage
-				if msg.binary {
-					kind = websocket.BinaryMessage
-				}
-				_ = s.conn.SetWriteDeadline(deadline())
-				if err := s.conn.WriteMessage(kind, msg.data); err != nil {
-					s.close(websocket.CloseAbnormalClosure, "")
-					return
-				}
-				s.send.written(msg)
-				if s.closing() {
-					break // a close outranks queued messages
-				}
+		frames, stop := s.send.next(s.closing)
+		if stop {
+			return
+		}
+		for _, f := range frames {
+			if s.closing() {
+				break
 			}
-		case <-ticker.C:
-			if err := s.conn.WriteControl(websocket.PingMessage, nil, deadline()); err != nil {
+			if err := s.writeFrame(f); err != nil {
 				s.close(websocket.CloseAbnormalClosure, "")
+				s.hangUp()
 				return
 			}
-		case <-s.done:
+			s.send.written(f)
 		}
+	}
+}
+
+func (s *session) writeFrame(f outFrame) error {
+	deadline := time.Now().Add(s.hub.cfg.WriteTimeout)
+	switch {
+	case f.ping:
+		return s.conn.WriteControl(websocket.PingMessage, nil, deadline)
+	case f.binary:
+		_ = s.conn.SetWriteDeadline(deadline)
+		return s.conn.WriteMessage(websocket.BinaryMessage, f.data)
+	}
+	_ = s.conn.SetWriteDeadline(deadline)
+	return s.conn.WriteMessage(websocket.TextMessage, f.data)
+}
+
+// goodbye sends the close frame and closes the socket.
+func (s *session) goodbye() {
+	_ = s.conn.SetWriteDeadline(time.Now().Add(s.hub.cfg.WriteTimeout))
+	_ = s.conn.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(s.closeCode, s.closeText))
+	// Closing the socket with unread input would reset it and lose the close frame: let the
+	// reader drain until the client answers, for a moment.
+	select {
+	case <-s.readerDone:
+	case <-time.After(time.Second):
+	}
+	s.hangUp()
+}
+
+// hangUp closes the socket (the reader's read then fails) and tells the reader the writer is done.
+func (s *session) hangUp() {
+	s.pinger.Stop()
+	s.conn.Close()
+	close(s.writerDone)
+}
+
+// ping queues a ping, so that a peer gone silent is noticed by the write timeout, and re-arms.
+func (s *session) ping() {
+	s.enqueue(outFrame{ping: true})
+	if !s.closing() {
+		s.pinger.Reset(s.hub.cfg.PingInterval)
 	}
 }
 
@@ -216,6 +239,9 @@ func (s *session) close(code int, text string) {
 	s.closeOnce.Do(func() {
 		s.closeCode, s.closeText = code, text
 		close(s.done)
+		if s.send.wake() {
+			go s.write() // no writer running: one says goodbye
+		}
 	})
 }
 
@@ -236,11 +262,17 @@ func (s *session) enqueue(f outFrame) {
 	if s.closing() {
 		return
 	}
-	if !s.send.push(f) {
+	ok, start := s.send.push(f)
+	if !ok {
 		s.tooSlow()
 		return
 	}
-	s.hub.metrics.messages.Inc()
+	if start {
+		go s.write()
+	}
+	if !f.ping {
+		s.hub.metrics.messages.Inc()
+	}
 }
 
 // closing reports whether close has been called.

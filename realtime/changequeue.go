@@ -177,6 +177,9 @@ func (s *shard) deliverMembers(done chan struct{}) {
 			changes[i] = c.Change
 		}
 		for _, c := range coalesce(changes) {
+			if s.hub.hooks.member != nil {
+				s.hub.hooks.member(c)
+			}
 			s.hub.deliverChange(c)
 		}
 		s.mu.Lock()

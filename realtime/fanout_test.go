@@ -281,3 +281,31 @@ func TestOneShardDeliversInQueueOrder(t *testing.T) {
 	a.awaitUpsert("first")
 	b.awaitUpsert("second")
 }
+
+// The barrier: a record change queued after a member change is delivered only once that member
+// change has been (what was committed after a role change reaches the re-evaluated session).
+func TestDataWaitsForMemberChangesQueuedBefore(t *testing.T) {
+	t.Parallel()
+	entered, release := make(chan struct{}), make(chan struct{})
+	var once, released sync.Once
+	unblock := func() { released.Do(func() { close(release) }) }
+	rig := newFanoutRig(t, 1, testHooks{member: func(Change) {
+		once.Do(func() { close(entered) })
+		<-release
+	}})
+	t.Cleanup(unblock)
+	rig.visit(t, "room-a", "alice")
+	a := rig.connect(t, "room-a", "alice", access.Admin)
+	a.subscribe()
+
+	rig.hub.QueueChange(Change{Table: "users", Op: "update", TS: time.Now().UnixMilli(), Rows: []ChangeRow{{Room: "room-a", ID: "alice"}}})
+	select {
+	case <-entered:
+	case <-time.After(fanoutWait):
+		t.Fatal("the member change was never delivered")
+	}
+	rig.create(t, "room-a", "after")
+	require.Equal(t, 1, rig.hub.fanout.queued(), "the record change waits behind the member change")
+	unblock()
+	a.awaitUpsert("after")
+}

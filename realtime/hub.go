@@ -67,6 +67,8 @@ type Hub struct {
 type testHooks struct {
 	// fetch runs before the changed records of a room are fetched.
 	fetch func(room string)
+	// member runs before a member lane delivers a change (rows of one shard's rooms).
+	member func(c Change)
 }
 
 type hubMetrics struct {

@@ -1,7 +1,6 @@
 package realtime
 
 import (
-	"context"
 	"strings"
 	"sync"
 	"time"
@@ -143,17 +142,6 @@ func (h *Hub) yjsUpdatesStored(rows []ChangeRow) {
 		for _, u := range updates {
 			h.sendToPeers(k, yjs.EncodeSyncUpdate(u.Update), nil)
 		}
-	}
-}
-
-// resyncDocs sends every open document whole to its peers here: after the listener missed
-// notifications, any update may be missing, and Yjs clients ignore what they already have.
-func (h *Hub) resyncDocs(ctx context.Context) {
-	for _, k := range h.relay.docs() {
-		if ctx.Err() != nil {
-			return
-		}
-		h.resyncDoc(k)
 	}
 }
 

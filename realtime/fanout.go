@@ -67,18 +67,42 @@ func (h *Hub) eachSession(room string, fn func(context.Context, *session)) {
 }
 
 // Resync re-evaluates every subscription of this replica (the listener calls it after every
-// reconnect: notifications sent while it was deaf are lost) and pushes the differences: each
-// shared query's SQL once for all its subscribers, then each session's role and system
-// subscriptions.
-func (h *Hub) Resync(ctx context.Context) error {
-	_ = h.runReads(ctx, h.live.ResetAll()...)
+// reconnect: notifications sent while it was deaf are lost) and pushes the differences. It
+// queues a resync on every shard of the fan-out pool, superseding what they have queued and
+// ahead of every change queued later, and returns: each shard re-evaluates its own rooms, so a
+// slow room holds back no room of another shard.
+func (h *Hub) Resync(context.Context) error {
+	h.fanout.requestResync()
+	return nil
+}
+
+// resyncRooms re-evaluates the subscriptions of the rooms that in accepts: each shared query's
+// SQL once for all its subscribers, then each session's role and system subscriptions, then
+// the open Yjs documents. Each step has its own time limit.
+func (h *Hub) resyncRooms(in func(room string) bool) {
+	rooms := map[string]bool{}
+	var sessions []*session
 	for _, s := range h.all() {
-		sctx, cancel := context.WithTimeout(ctx, workTimeout)
-		s.resync(sctx)
+		if in(s.room) {
+			sessions = append(sessions, s)
+			rooms[s.room] = true
+		}
+	}
+	for room := range rooms {
+		ctx, cancel := workContext()
+		_ = h.runReads(ctx, h.live.ResetRoom(room)...)
 		cancel()
 	}
-	h.resyncDocs(ctx)
-	return nil
+	for _, s := range sessions {
+		ctx, cancel := workContext()
+		s.resync(ctx)
+		cancel()
+	}
+	for _, k := range h.relay.docs() {
+		if in(k.room) {
+			h.resyncDoc(k)
+		}
+	}
 }
 
 // recordsChanged applies changed records, for each room and collection that a shared query
@@ -115,6 +139,9 @@ func (h *Hub) deliverRecords(room, collection string, ids []string) {
 		}
 		if attempt >= fetchAttempts {
 			rd.Insist()
+		}
+		if h.hooks.fetch != nil {
+			h.hooks.fetch(room)
 		}
 		ctx, cancel := workContext()
 		current, err := h.cfg.Records.ByIDs(ctx, room, collection, ids)

@@ -3,6 +3,7 @@ package realtime
 import (
 	"context"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -37,6 +38,10 @@ type HubConfig struct {
 	// LiveMargin bounds the rows a limit window keeps past its limit, so that rows leaving it
 	// are replaced without SQL (default 100; the margin is min(limit, LiveMargin)).
 	LiveMargin int
+	// FanoutShards is the size of the delivery pool (default 2 × GOMAXPROCS): each room's
+	// changes are delivered by one shard, in commit order, so a slow room delays only the rooms
+	// that share its shard.
+	FanoutShards int
 }
 
 // Hub holds this replica's WebSocket sessions and delivers every change to their subscriptions.
@@ -49,11 +54,21 @@ type Hub struct {
 	closed   bool
 	sessions sync.WaitGroup
 
-	relay docRelay // which sessions opened which Yjs document here; cfg.Docs stores them
-	queue changeQueue
+	relay  docRelay // which sessions opened which Yjs document here; cfg.Docs stores them
+	fanout fanout   // the delivery pool: QueueChange queues, its shards deliver
 	// live holds the record subscriptions' shared queries and matches every change against
 	// them (package live); it has its own locks, per room.
 	live *live.Engine[*subscription]
+
+	hooks testHooks
+}
+
+// testHooks let tests of this package hold delivery at chosen points; nil in production.
+type testHooks struct {
+	// fetch runs before the changed records of a room are fetched.
+	fetch func(room string)
+	// member runs before a member lane delivers a change (rows of one shard's rooms).
+	member func(c Change)
 }
 
 type hubMetrics struct {
@@ -64,6 +79,8 @@ type hubMetrics struct {
 	messages      prometheus.Counter
 	slowClosed    prometheus.Counter
 	docUpdates    *prometheus.CounterVec
+	// fanoutOverflows counts shards whose queue overflowed (a resync of their rooms followed).
+	fanoutOverflows prometheus.Counter
 }
 
 // NewHub makes a hub; the listener feeds it with QueueChange and Resync.
@@ -89,6 +106,9 @@ func NewHub(cfg HubConfig) *Hub {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
 	}
+	if cfg.FanoutShards <= 0 {
+		cfg.FanoutShards = 2 * runtime.GOMAXPROCS(0)
+	}
 	h := &Hub{cfg: cfg, rooms: map[string]map[*session]struct{}{}, relay: newDocRelay(),
 		live: live.New[*subscription](liveSink{}, live.Options{MaxMargin: cfg.LiveMargin}), metrics: hubMetrics{
 			connections: prometheus.NewGauge(prometheus.GaugeOpts{
@@ -112,10 +132,16 @@ func NewHub(cfg HubConfig) *Hub {
 			docUpdates: prometheus.NewCounterVec(prometheus.CounterOpts{
 				Name: "recordroom_yjs_updates_total", Help: "Yjs updates received over WebSocket, by outcome (stored, refused).",
 			}, []string{"outcome"}),
+			fanoutOverflows: prometheus.NewCounter(prometheus.CounterOpts{
+				Name: "recordroom_fanout_overflows_total", Help: "Fan-out shards whose queue overflowed; each re-evaluated every subscription of its rooms.",
+			}),
 		}}
+	h.fanout = newFanout(h, cfg.FanoutShards)
 	if cfg.Registerer != nil {
 		m := h.metrics
-		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates)
+		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates, m.fanoutOverflows)
+		cfg.Registerer.MustRegister(liveGauge("recordroom_fanout_queued", "Change notifications waiting in the fan-out pool's queues, all shards and lanes.",
+			func() float64 { return float64(h.fanout.queued()) }))
 		cfg.Registerer.MustRegister(liveGauge("recordroom_live_queries", "Shared live queries held (subscriptions with equal queries share one).",
 			func() float64 { return float64(h.live.Stats().Queries) }))
 		cfg.Registerer.MustRegister(liveGauge("recordroom_live_entries", "Rows held in live query windows (at most limit + margin per shared query).",
@@ -203,5 +229,5 @@ func (h *Hub) Shutdown(ctx context.Context) {
 	case <-done:
 	case <-ctx.Done():
 	}
-	h.queue.wait(ctx)
+	h.fanout.wait(ctx)
 }

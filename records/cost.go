@@ -100,15 +100,16 @@ func (c *costLimiter) check(ctx context.Context, database *db.DB, sel filter.Sel
 	return refused
 }
 
-// indexable reports whether an index can answer part of the where-object: an equality or $in
-// that must hold, on a data path (the GIN index on data) or on id or createdAt (the b-tree
-// indexes). The planner may still prefer another plan (walking the createdAt index and
-// filtering, when it expects matches soon); that is its estimate of the cheaper way, not a query
-// that cannot use an index, so it is never refused for cost.
+// indexable reports whether the GIN index on data can answer part of the where-object: an
+// equality or $in on a data path that must hold (it carries a data @> conjunct). The planner may
+// still prefer another plan (walking the createdAt index and filtering, when it expects matches
+// soon); that is its estimate of the cheaper way, not a query that cannot use an index, so it
+// is never refused for cost. Conditions on the record's own fields are left to the plan, which
+// shows whether a b-tree index took them.
 func indexable(w *filter.Where) bool {
 	for _, e := range w.Equalities() {
 		switch e.Field {
-		case "userId", "updatedAt":
+		case "id", "userId", "createdAt", "updatedAt":
 		default:
 			return true
 		}

@@ -59,7 +59,7 @@ func newServerAt(t *testing.T, databaseURL string, defaultSchema []byte) *server
 	t.Cleanup(database.Close)
 	verifier, err := auth.NewVerifier(ctx, auth.VerifierConfig{Secret: []byte(secret)})
 	require.NoError(t, err)
-	recordService, err := records.New(database, defaultSchema)
+	recordService, err := records.New(database, defaultSchema, records.Limits{})
 	require.NoError(t, err)
 
 	ts := httptest.NewUnstartedServer(nil)

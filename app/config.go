@@ -21,20 +21,26 @@ type Config struct {
 	ListenDatabaseURL  string        // RECORDROOM_LISTEN_DATABASE_URL
 	DBMaxConns         int32         // RECORDROOM_DB_MAX_CONNS; 0: pgx's default
 	DBStatementTimeout time.Duration // RECORDROOM_DB_STATEMENT_TIMEOUT; 0: the server's own
-	Addr               string        // RECORDROOM_ADDR
-	JWTSecret          string        // RECORDROOM_JWT_SECRET (HS256)
-	JWKSURL            string        // RECORDROOM_JWKS_URL (RS256/ES256)
-	JWTIssuer          string        // RECORDROOM_JWT_ISSUER: required iss, when set
-	JWTAudience        string        // RECORDROOM_JWT_AUDIENCE: required aud, when set
-	Schema             []byte        // contents of the file RECORDROOM_SCHEMA names; nil for none
-	DataDir            string        // RECORDROOM_DATA_DIR
-	S3                 S3            // RECORDROOM_S3_*
-	MaxFileSize        int64         // RECORDROOM_MAX_FILE_BYTES
-	PresignTTL         time.Duration // RECORDROOM_PRESIGN_TTL
-	MaxDocBytes        int64         // RECORDROOM_MAX_DOC_BYTES: the largest stored Yjs document
-	Migrate            bool          // RECORDROOM_MIGRATE
-	DBWait             time.Duration // RECORDROOM_DB_WAIT
-	LogLevel           slog.Level    // RECORDROOM_LOG_LEVEL
+	// QueryMaxCost (RECORDROOM_QUERY_MAX_COST) refuses list queries and subscriptions that no
+	// index narrows when the planner's cost estimate is above it; 0: no cost check.
+	QueryMaxCost float64
+	// QueryTimeout (RECORDROOM_QUERY_TIMEOUT) cancels a list query or subscription load that
+	// runs longer, answering `limit`; 0: only RECORDROOM_DB_STATEMENT_TIMEOUT applies.
+	QueryTimeout time.Duration
+	Addr         string        // RECORDROOM_ADDR
+	JWTSecret    string        // RECORDROOM_JWT_SECRET (HS256)
+	JWKSURL      string        // RECORDROOM_JWKS_URL (RS256/ES256)
+	JWTIssuer    string        // RECORDROOM_JWT_ISSUER: required iss, when set
+	JWTAudience  string        // RECORDROOM_JWT_AUDIENCE: required aud, when set
+	Schema       []byte        // contents of the file RECORDROOM_SCHEMA names; nil for none
+	DataDir      string        // RECORDROOM_DATA_DIR
+	S3           S3            // RECORDROOM_S3_*
+	MaxFileSize  int64         // RECORDROOM_MAX_FILE_BYTES
+	PresignTTL   time.Duration // RECORDROOM_PRESIGN_TTL
+	MaxDocBytes  int64         // RECORDROOM_MAX_DOC_BYTES: the largest stored Yjs document
+	Migrate      bool          // RECORDROOM_MIGRATE
+	DBWait       time.Duration // RECORDROOM_DB_WAIT
+	LogLevel     slog.Level    // RECORDROOM_LOG_LEVEL
 	// Dev is development mode (RECORDROOM_DEV=true, which make run sets): the development token
 	// secret and localhost CORS. Never on in production; see dev.go.
 	Dev bool
@@ -67,6 +73,10 @@ const (
 	// DefaultStatementTimeout stops a runaway query from holding a connection for ever; set it
 	// to 0 behind poolers that refuse the statement_timeout startup parameter (docs/operations.md).
 	DefaultStatementTimeout = 30 * time.Second
+	// DefaultQueryMaxCost is generous: roughly a full scan and sort of a collection of a few
+	// hundred thousand small records (docs/operations.md); any collection of a few thousand
+	// passes whatever its query.
+	DefaultQueryMaxCost = 100000
 )
 
 // LoadConfig reads the configuration through getenv (os.Getenv in production). Every problem found is
@@ -143,6 +153,15 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.DBStatementTimeout, err = duration(getenv("RECORDROOM_DB_STATEMENT_TIMEOUT"), DefaultStatementTimeout); err != nil {
 		fail("RECORDROOM_DB_STATEMENT_TIMEOUT: %v", err)
+	}
+	c.QueryMaxCost = DefaultQueryMaxCost
+	if v := getenv("RECORDROOM_QUERY_MAX_COST"); v != "" {
+		if c.QueryMaxCost, err = strconv.ParseFloat(v, 64); err != nil || c.QueryMaxCost < 0 {
+			fail("RECORDROOM_QUERY_MAX_COST must be a planner cost such as 100000 (0: no limit), got %q", v)
+		}
+	}
+	if c.QueryTimeout, err = duration(getenv("RECORDROOM_QUERY_TIMEOUT"), 0); err != nil {
+		fail("RECORDROOM_QUERY_TIMEOUT: %v", err)
 	}
 	if v := getenv("RECORDROOM_DB_MAX_CONNS"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 32)

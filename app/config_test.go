@@ -21,6 +21,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 		S3:          S3{Bucket: "recordroom", Region: "us-east-1"},
 		MaxFileSize: 25 << 20, Migrate: true, DBWait: 30 * time.Second, LogLevel: slog.LevelInfo,
 		PresignTTL: 5 * time.Minute, DBStatementTimeout: 30 * time.Second, MaxDocBytes: 16 << 20,
+		QueryMaxCost: DefaultQueryMaxCost,
 	}, c)
 }
 
@@ -37,6 +38,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"RECORDROOM_LOG_LEVEL": "debug", "RECORDROOM_S3_PUBLIC_URL": "https://files.example",
 		"RECORDROOM_PRESIGN_TTL": "1m", "RECORDROOM_LISTEN_DATABASE_URL": "postgres://direct",
 		"RECORDROOM_DB_MAX_CONNS": "20", "RECORDROOM_DB_STATEMENT_TIMEOUT": "0", "RECORDROOM_MAX_DOC_BYTES": "2048",
+		"RECORDROOM_QUERY_MAX_COST": "0", "RECORDROOM_QUERY_TIMEOUT": "5s",
 	}))
 	require.NoError(t, err)
 	require.Equal(t, Config{
@@ -46,6 +48,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		S3:          S3{Endpoint: "http://s3:9000", PublicURL: "https://files.example", Bucket: "b", Region: "eu-west-1", PathStyle: true},
 		MaxFileSize: 1024, Migrate: false, DBWait: 2 * time.Second, LogLevel: slog.LevelDebug,
 		PresignTTL: time.Minute, ListenDatabaseURL: "postgres://direct", DBMaxConns: 20, MaxDocBytes: 2048,
+		QueryTimeout: 5 * time.Second,
 	}, c)
 }
 
@@ -57,13 +60,13 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 		"RECORDROOM_JWKS_URL": "ftp://x", "RECORDROOM_SCHEMA": notJSON, "RECORDROOM_S3_PATH_STYLE": "maybe",
 		"RECORDROOM_MIGRATE": "nope", "RECORDROOM_MAX_FILE_BYTES": "-1", "RECORDROOM_DB_WAIT": "soon",
 		"RECORDROOM_LOG_LEVEL": "loud", "RECORDROOM_PRESIGN_TTL": "0s", "RECORDROOM_DB_MAX_CONNS": "many",
-		"RECORDROOM_DB_STATEMENT_TIMEOUT": "-1s",
+		"RECORDROOM_DB_STATEMENT_TIMEOUT": "-1s", "RECORDROOM_QUERY_MAX_COST": "cheap", "RECORDROOM_QUERY_TIMEOUT": "-1s",
 	}))
 	require.Error(t, err)
 	for _, want := range []string{"DATABASE_URL is not set", "RECORDROOM_JWKS_URL must be an http(s) URL",
 		"is not valid JSON", "RECORDROOM_S3_PATH_STYLE", "RECORDROOM_MIGRATE", "RECORDROOM_MAX_FILE_BYTES",
 		"RECORDROOM_DB_WAIT", "RECORDROOM_LOG_LEVEL", "RECORDROOM_PRESIGN_TTL", "RECORDROOM_DB_MAX_CONNS",
-		"RECORDROOM_DB_STATEMENT_TIMEOUT"} {
+		"RECORDROOM_DB_STATEMENT_TIMEOUT", "RECORDROOM_QUERY_MAX_COST", "RECORDROOM_QUERY_TIMEOUT"} {
 		require.ErrorContains(t, err, want)
 	}
 

@@ -178,7 +178,7 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 		return fmt.Errorf("%w (check RECORDROOM_LISTEN_DATABASE_URL)", err)
 	}
 	listenConn.ConnConfig.RuntimeParams["application_name"] = "recordroom " + r.id + " listener"
-	recordService, err := records.New(r.database, cfg.Schema)
+	recordService, err := records.New(r.database, cfg.Schema, records.Limits{MaxCost: cfg.QueryMaxCost, Timeout: cfg.QueryTimeout})
 	if err != nil {
 		return err
 	}

@@ -163,6 +163,10 @@ var ErrConflict = errors.New("conflict")
 // ErrInvalid: the database refused a value (a check or foreign key constraint).
 var ErrInvalid = errors.New("invalid value")
 
+// ErrTimeout: the statement was cancelled, by statement_timeout (RecordQuery.Timeout or the
+// pool's Options.StatementTimeout) or by a cancel request.
+var ErrTimeout = errors.New("statement cancelled")
+
 // ErrUnavailable: the database cannot be reached now; the same request may succeed later. It
 // says so by behaviour (Unavailable), which is how protocol.ErrorOf turns it into `unavailable`
 // on both transports without this package knowing the wire contract.

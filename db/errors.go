@@ -18,6 +18,7 @@ const (
 	codeForeignKeyViolation = "23503"
 	codeNotNullViolation    = "23502"
 	codeSerializationFailed = "40001"
+	codeQueryCanceled       = "57014" // statement_timeout, or a cancel request
 )
 
 // translate maps driver errors to the package's sentinel errors, keeping the original in the
@@ -39,6 +40,8 @@ func translate(err error, doing string) error {
 			return fmt.Errorf("%s: %w: %w", doing, ErrConflict, err)
 		case codeCheckViolation, codeForeignKeyViolation, codeNotNullViolation:
 			return fmt.Errorf("%s: %w: %w", doing, ErrInvalid, err)
+		case codeQueryCanceled:
+			return fmt.Errorf("%s: %w: %w", doing, ErrTimeout, err)
 		}
 		// Class 22, data exceptions: a value Postgres cannot store, such as a number beyond
 		// numeric's range or a \u0000 in jsonb text.

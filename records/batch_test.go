@@ -35,7 +35,7 @@ func newService(t *testing.T, schema string) *records.Service {
 	if schema != "" {
 		raw = []byte(schema)
 	}
-	s, err := records.New(database, raw)
+	s, err := records.New(database, raw, records.Limits{})
 	require.NoError(t, err)
 	return s
 }

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
@@ -22,12 +23,14 @@ type Service struct {
 	defaultSchema *schema.Schema
 	schemas       schemaCache
 	batches       batcher // group commit of mutations (batch.go)
+	cost          costLimiter
 }
 
 // New makes the service. defaultSchema (RECORDROOM_SCHEMA) applies to rooms without a schema of
-// their own; nil means open mode.
-func New(database *db.DB, defaultSchema []byte) (*Service, error) {
-	s := &Service{db: database, defaultSchema: schema.Open()}
+// their own; nil means open mode. limits bound what a list query may cost (the zero value: no
+// bound but the pool's statement timeout).
+func New(database *db.DB, defaultSchema []byte, limits Limits) (*Service, error) {
+	s := &Service{db: database, defaultSchema: schema.Open(), cost: costLimiter{Limits: limits, now: time.Now}}
 	s.batches.run = s.runBatch
 	if len(defaultSchema) > 0 {
 		parsed, err := schema.Parse(defaultSchema)
@@ -67,6 +70,9 @@ type Prepared struct {
 	OwnerScoped bool
 	Owner       string
 	after       string
+	// asked is the limit the caller asked for: Run judges a query's cost by its first page at
+	// this limit, whatever Limit a live window's load or refill sets.
+	asked int
 }
 
 // Prepare parses and checks a query. WebSocket subscriptions keep the result to match changes.
@@ -87,6 +93,7 @@ func (s *Service) Prepare(ctx context.Context, caller access.Caller, room, colle
 	if p.Limit < 1 || p.Limit > MaxLimit {
 		return nil, protocol.New(protocol.BadRequest, "limit: must be 1 to %d, got %d", MaxLimit, q.Limit)
 	}
+	p.asked = p.Limit
 	if p.Where, err = filter.Parse(q.Where); err != nil {
 		return nil, badRequest(err)
 	}
@@ -110,17 +117,23 @@ func (s *Service) Run(ctx context.Context, p *Prepared) (Page, error) {
 	if p.OwnerScoped && p.Owner == "" {
 		return Page{Records: []Record{}}, nil
 	}
-	clauses, args, err := filter.Select{
+	sel := filter.Select{
 		Room: p.Room, Collection: p.Collection, Where: p.Where, Order: p.Order,
 		OwnerScoped: p.OwnerScoped, Owner: p.Owner, After: p.after,
 		Limit: p.Limit + 1, // one row more tells whether a next page exists
-	}.SQL()
+	}
+	clauses, args, err := sel.SQL()
 	if err != nil {
 		return Page{}, badRequest(err)
 	}
-	rows, err := s.db.RecordSelect(ctx, db.RecordQuery{Clauses: clauses, Args: args})
-	if err != nil {
+	first := sel
+	first.After, first.Limit = "", max(p.asked, 1)+1
+	if err := s.cost.check(ctx, s.db, first); err != nil {
 		return Page{}, err
+	}
+	rows, err := s.db.RecordSelect(ctx, db.RecordQuery{Clauses: clauses, Args: args, Timeout: s.cost.Timeout})
+	if err != nil {
+		return Page{}, s.cost.timedOut(err)
 	}
 	page := Page{Records: make([]Record, 0, min(len(rows), p.Limit))}
 	for i, r := range rows {

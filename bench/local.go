@@ -13,8 +13,9 @@ import (
 )
 
 // startLocal makes the target the benchmark runs itself: a fresh database beside the one
-// cfg.DatabaseURL names, two replicas in this process, and, for the idle scenario, a third as
-// a process of its own. cleanup stops them all and drops the database.
+// cfg.DatabaseURL names, two replicas in this process, and, for the idle and many-subs
+// scenarios, one more each as a process of its own. cleanup stops them all and drops the
+// database.
 func startLocal(ctx context.Context, cfg Config, log *progress) (t *target, cleanup func(), err error) {
 	if cfg.DatabaseURL == "" {
 		return nil, nil, errors.New("no database: set DATABASE_URL to a Postgres server the benchmark may create a database on " +

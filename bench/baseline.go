@@ -6,21 +6,36 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/recordroom/recordroom/internal/ids"
 )
 
 // The baseline's SQL is what a developer writing rows themselves would send: one single-row
-// INSERT per transaction, into the same table, whose statement trigger NOTIFYs as it does for
-// the server's writes.
+// INSERT per transaction. The plain table has the records' columns, checks and primary key, and
+// nothing else: no trigger (so no NOTIFY), no partitions, no foreign key, no secondary index.
+// The triggered figure inserts into the records table itself, whose statement trigger NOTIFYs
+// as it does for the server's writes.
 const (
-	baselineRoomSQL   = "INSERT INTO rooms (room_id) VALUES ($1) ON CONFLICT DO NOTHING"
-	baselineInsertSQL = "INSERT INTO records (room_id, collection, id, user_id, data) VALUES ($1, $2, $3, $4, $5)"
+	baselineRoomSQL = "INSERT INTO rooms (room_id) VALUES ($1) ON CONFLICT DO NOTHING"
+	baselineColumns = "(room_id, collection, id, user_id, data) VALUES ($1, $2, $3, $4, $5)"
+	plainTableDDL   = `CREATE TABLE %s (
+    room_id    text        NOT NULL,
+    collection text        NOT NULL CHECK (collection ~ '^[A-Za-z0-9_-]{1,64}$'),
+    id         text        NOT NULL CHECK (id ~ '^[A-Za-z0-9._:-]{1,128}$'),
+    user_id    text        NOT NULL CHECK (octet_length(user_id) BETWEEN 1 AND 256),
+    data       jsonb       NOT NULL CHECK (jsonb_typeof(data) = 'object'),
+    version    bigint      NOT NULL DEFAULT 1 CHECK (version >= 1),
+    created_at timestamptz NOT NULL DEFAULT now(),
+    updated_at timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (room_id, collection, id)
+)`
 )
 
 // baseline measures raw Postgres: --concurrency connections inserting records of the shape the
-// server writes (a UUIDv7 id, the same data), as fast as they can.
+// server writes (a UUIDv7 id, the same data), as fast as they can, first into a plain table
+// (the figure mutations must beat), then into the records table with its notify trigger.
 func (r *runner) baseline(ctx context.Context) error {
 	if r.t.dbURL == "" {
 		return skip("no database to insert into: give DATABASE_URL (the server's database) with --url")
@@ -32,13 +47,44 @@ func (r *runner) baseline(ctx context.Context) error {
 		return err
 	}
 	defer pool.Close()
+	// A table of this run's own, dropped again: with --url it is made in the server's database.
+	plain := pgx.Identifier{"bench_plain_" + r.t.prefix[len("bench-"):]}.Sanitize()
+	if _, err := pool.Exec(ctx, fmt.Sprintf(plainTableDDL, plain)); err != nil {
+		return fmt.Errorf("create the plain table: %w", err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if _, err := pool.Exec(ctx, "DROP TABLE IF EXISTS "+plain); err != nil {
+			r.log.printf("drop the plain table: %v", err)
+		}
+	}()
 
+	rate, q, err := r.insertAsFastAsPossible(ctx, pool, "baseline", "INSERT INTO "+plain+" "+baselineColumns, room)
+	if err != nil {
+		return fmt.Errorf("plain table: %w", err)
+	}
+	r.res.BaselineInsertPerS = num(rate)
+	r.res.BaselineP50Ms, r.res.BaselineP99Ms = num(q[0]), num(q[1])
+	rate, q, err = r.insertAsFastAsPossible(ctx, pool, "baseline (triggered)", "INSERT INTO records "+baselineColumns, room)
+	if err != nil {
+		return fmt.Errorf("records table: %w", err)
+	}
+	r.res.BaselineTriggeredInsertPerS = num(rate)
+	r.res.BaselineTriggeredP50Ms, r.res.BaselineTriggeredP99Ms = num(q[0]), num(q[1])
+	return nil
+}
+
+// insertAsFastAsPossible runs insertSQL on every connection of pool, one row per transaction,
+// for a warm-up and the measured window, and returns the rows per second and the p50 and p99
+// latency.
+func (r *runner) insertAsFastAsPossible(ctx context.Context, pool *pgxpool.Pool, name, insertSQL, room string) (float64, []float64, error) {
 	var done atomic.Int64
 	lat := &samples{}
-	stop := r.log.watch("baseline", func() string { return fmt.Sprintf("%d rows", done.Load()) })
+	stop := r.log.watch(name, func() string { return fmt.Sprintf("%d rows", done.Load()) })
 	defer stop()
 	w := newWindow(r.warmup(), r.cfg.Duration)
-	err = runWorkers(ctx, n, func(ctx context.Context, i int) error {
+	err := runWorkers(ctx, int(pool.Config().MaxConns), func(ctx context.Context, i int) error {
 		// A connection of its own for the whole run: what one client of a pool does.
 		conn, err := pool.Acquire(ctx)
 		if err != nil {
@@ -56,7 +102,7 @@ func (r *runner) baseline(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			if _, err := conn.Exec(ctx, baselineInsertSQL, room, "bench", id, user, recordData(t0, i, seq)); err != nil {
+			if _, err := conn.Exec(ctx, insertSQL, room, "bench", id, user, recordData(t0, i, seq)); err != nil {
 				return fmt.Errorf("insert: %w", err)
 			}
 			done.Add(1)
@@ -68,12 +114,9 @@ func (r *runner) baseline(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return 0, nil, err
 	}
-	q := lat.quantiles(0.5, 0.99)
-	r.res.BaselineInsertPerS = num(float64(lat.len()) / w.seconds())
-	r.res.BaselineP50Ms, r.res.BaselineP99Ms = num(q[0]), num(q[1])
-	return nil
+	return float64(lat.len()) / w.seconds(), lat.quantiles(0.5, 0.99), nil
 }
 
 // baselinePool opens n connections to dbURL and makes room, which records refer to.

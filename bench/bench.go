@@ -1,9 +1,13 @@
 // Package bench is `recordroom bench`: it drives RecordRoom replicas with real WebSocket
 // clients and measures them against raw Postgres (issue 9). Scenarios:
 //
-//   - baseline: single-row INSERTs straight into the records table, with pgx;
+//   - baseline: single-row INSERTs with pgx into a plain table without trigger, and into the
+//     records table with its notify trigger;
 //   - mutations: confirmed creates over WebSocket, throughput and ack latency;
 //   - delivery: write-to-arrival latency at a steady rate, same replica and across replicas;
+//   - feed: the newest 50 of a collection, at a steady rate of fire-and-forget creates;
+//   - many-subs: the server CPU of one write among many equality-filtered subscriptions;
+//   - rooms: delivery latency across many rooms of one subscriber each;
 //   - fanout: one room, many subscribers, a stream of changes;
 //   - idle: server memory per open, subscribed, idle socket.
 //
@@ -39,7 +43,9 @@ type Config struct {
 	Duration    time.Duration // measured time per scenario, after a warm-up
 	Subscribers int           // fan-out subscribers
 	Idle        int           // idle sockets
-	Rate        int           // delivery writes per second
+	Rate        int           // writes per second in delivery, feed and rooms
+	ManySubs    int           // subscriptions in the many-subs room
+	Rooms       int           // rooms in the rooms scenario
 	Scenarios   []string      // a subset of ScenarioNames; empty runs them all
 
 	// ServerEnv configures the replicas the benchmark starts (RECORDROOM_* variables, see
@@ -62,6 +68,18 @@ const (
 	DefaultSubscribers = 1000
 	DefaultIdle        = 5000
 	DefaultRate        = 1000
+	DefaultManySubs    = 10000
+	DefaultRooms       = 1000
+)
+
+// The sizes of a short run (--short), for a quick check that everything works rather than
+// figures to compare.
+const (
+	ShortDuration    = 2 * time.Second
+	ShortSubscribers = 100
+	ShortIdle        = 500
+	ShortManySubs    = 1000
+	ShortRooms       = 100
 )
 
 // scenario is one measurement.
@@ -76,6 +94,9 @@ var scenarios = []scenario{
 	{"baseline", (*runner).baseline},
 	{"mutations", (*runner).mutations},
 	{"delivery", (*runner).delivery},
+	{"feed", (*runner).feed},
+	{"rooms", (*runner).rooms},
+	{"many-subs", (*runner).manySubs},
 	{"fanout", (*runner).fanout},
 	{"idle", (*runner).idle},
 }
@@ -150,7 +171,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			r.runScenario(ctx, s)
 		}
 	}
+	res.MutationsVsBaseline = ratio(res.MutationsPerS, res.BaselineInsertPerS)
+	res.MutationsVsTriggeredBaseline = ratio(res.MutationsPerS, res.BaselineTriggeredInsertPerS)
 	return res, nil
+}
+
+// ratio is a / b, nil where either is missing.
+func ratio(a, b *float64) *float64 {
+	if a == nil || b == nil || *b <= 0 {
+		return nil
+	}
+	return num(*a / *b)
 }
 
 func (r *runner) runScenario(ctx context.Context, s scenario) {
@@ -198,6 +229,12 @@ func (c Config) checked() (Config, error) {
 	if c.Rate == 0 {
 		c.Rate = DefaultRate
 	}
+	if c.ManySubs == 0 {
+		c.ManySubs = DefaultManySubs
+	}
+	if c.Rooms == 0 {
+		c.Rooms = DefaultRooms
+	}
 	if len(c.Scenarios) == 0 {
 		c.Scenarios = ScenarioNames()
 	}
@@ -207,8 +244,8 @@ func (c Config) checked() (Config, error) {
 			errs = append(errs, fmt.Errorf("unknown scenario %q: want some of %s", s, strings.Join(ScenarioNames(), ",")))
 		}
 	}
-	if c.Concurrency < 0 || c.Subscribers < 0 || c.Idle < 0 || c.Rate < 0 || c.Duration < 0 {
-		errs = append(errs, errors.New("concurrency, subscribers, idle, rate and duration must be positive"))
+	if c.Concurrency < 0 || c.Subscribers < 0 || c.Idle < 0 || c.Rate < 0 || c.Duration < 0 || c.ManySubs < 0 || c.Rooms < 0 {
+		errs = append(errs, errors.New("concurrency, subscribers, idle, rate, many-subs, rooms and duration must be positive"))
 	}
 	if c.URL == "" && c.URL2 != "" {
 		errs = append(errs, errors.New("--url2 needs --url"))
@@ -234,6 +271,8 @@ func params(cfg Config) Params {
 		Subscribers: cfg.Subscribers,
 		Idle:        cfg.Idle,
 		Rate:        cfg.Rate,
+		ManySubs:    cfg.ManySubs,
+		Rooms:       cfg.Rooms,
 		GoVersion:   runtime.Version(),
 		CPUs:        runtime.NumCPU(),
 		LoadAvg1m:   loadAverage(),

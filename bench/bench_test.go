@@ -46,13 +46,19 @@ func serve() int {
 	return 0
 }
 
-// figures are the JSON fields issue 9 asks for, and the ones added to explain them.
+// figures are the JSON fields issues 9 and 16 ask for, and the ones added to explain them.
 var figures = []string{
 	"baseline_insert_per_s", "baseline_p50_ms", "baseline_p99_ms",
+	"baseline_triggered_insert_per_s", "baseline_triggered_p50_ms", "baseline_triggered_p99_ms",
 	"mutations_per_s", "mutation_p50_ms", "mutation_p99_ms",
+	"mutations_vs_baseline", "mutations_vs_triggered_baseline",
 	"delivery_p50_ms", "delivery_p99_ms", "delivery_sent_p99_ms",
 	"cross_replica_delivery_p50_ms", "cross_replica_delivery_p99_ms", "cross_replica_delivery_sent_p99_ms",
 	"delivery_rate_per_s",
+	"feed_rate_per_s", "feed_p50_ms", "feed_p99_ms", "feed_sent_p99_ms",
+	"cross_replica_feed_p50_ms", "cross_replica_feed_p99_ms", "cross_replica_feed_sent_p99_ms",
+	"rooms_rate_per_s", "rooms_p50_ms", "rooms_p99_ms",
+	"many_subs_write_cpu_ms", "many_subs_one_sub_write_cpu_ms",
 	"fanout_msgs_per_s", "fanout_records_per_s", "fanout_p99_ms",
 	"idle_conn_bytes", "idle_conn_heap_bytes", "idle_conn_goroutines",
 }
@@ -69,6 +75,8 @@ func TestEveryScenarioReportsEveryFigure(t *testing.T) {
 		Subscribers:  20,
 		Idle:         200,
 		Rate:         100,
+		ManySubs:     150,
+		Rooms:        10,
 		ServeCommand: []string{os.Args[0]},
 		ServerEnv:    map[string]string{serveEnv: "1"},
 		Progress:     t.Output(),
@@ -90,7 +98,8 @@ func TestEveryScenarioReportsEveryFigure(t *testing.T) {
 	}
 	require.Equal(t, map[string]any{
 		"mode": "in-process", "concurrency": 2.0, "duration_s": 0.5, "subscribers": 20.0, "idle": 200.0, "rate": 100.0,
-	}, pick(got, "mode", "concurrency", "duration_s", "subscribers", "idle", "rate"))
+		"many_subs": 150.0, "rooms": 10.0,
+	}, pick(got, "mode", "concurrency", "duration_s", "subscribers", "idle", "rate", "many_subs", "rooms"))
 	for _, name := range []string{"go_version", "postgres_version", "started_at"} {
 		require.NotEmpty(t, got[name], name)
 	}

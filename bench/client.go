@@ -180,7 +180,8 @@ func (c *client) subscribe(ctx context.Context, collections []string, limit int)
 	return nil
 }
 
-// failure says why the connection ended, if it ended before close was called.
+// failure says why the connection ended, if it ended before close was called, or what the
+// server said that nobody waited for (the error of a fire-and-forget write, say).
 func (c *client) failure() error {
 	select {
 	case <-c.done:
@@ -191,6 +192,11 @@ func (c *client) failure() error {
 	}
 	if n := c.dropped.Load(); n > 0 {
 		return fmt.Errorf("%d unexpected messages", n)
+	}
+	select {
+	case m := <-c.control:
+		return fmt.Errorf("unexpected %s", describe(m))
+	default:
 	}
 	return nil
 }

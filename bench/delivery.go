@@ -16,7 +16,8 @@ const (
 	// slower) path from the in-memory match this scenario measures.
 	perCollection     = 5000
 	subscriptionLimit = 10000
-	// maxSubscriptions is the server's default per-connection limit.
+	// maxSubscriptions is the server's default per-connection limit, which no RECORDROOM_*
+	// variable changes: the scenarios stay inside it (many-subs opens connections of this many).
 	maxSubscriptions = 100
 	// arrivalGrace is how long the subscribers may go without receiving anything, once the
 	// writes are done, before the records they lack count as lost.

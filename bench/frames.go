@@ -27,3 +27,13 @@ func createFrame(ref, collection string, data []byte) []byte {
 func putFrame(ref, collection, id string, data []byte) []byte {
 	return encode(protocol.Mutation{Type: protocol.TypePut, Ref: ref, Collection: collection, ID: id, Data: data})
 }
+
+// queryFrame subscribes with a where and an orderBy (either may be nil).
+func queryFrame(sub, collection string, where []byte, orderBy []protocol.OrderKey, limit int) []byte {
+	return encode(protocol.Subscribe{Type: protocol.TypeSubscribe, Sub: sub, Collection: collection, Where: where, OrderBy: orderBy, Limit: limit})
+}
+
+// fireFrame is a fire-and-forget create: no ref, so no ack, only an error if it fails.
+func fireFrame(collection string, data []byte) []byte {
+	return encode(protocol.Mutation{Type: protocol.TypeCreate, Collection: collection, Data: data})
+}

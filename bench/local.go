@@ -13,8 +13,9 @@ import (
 )
 
 // startLocal makes the target the benchmark runs itself: a fresh database beside the one
-// cfg.DatabaseURL names, two replicas in this process, and, for the idle scenario, a third as
-// a process of its own. cleanup stops them all and drops the database.
+// cfg.DatabaseURL names, two replicas in this process, and, for the idle and many-subs
+// scenarios, one more each as a process of its own. cleanup stops them all and drops the
+// database.
 func startLocal(ctx context.Context, cfg Config, log *progress) (t *target, cleanup func(), err error) {
 	if cfg.DatabaseURL == "" {
 		return nil, nil, errors.New("no database: set DATABASE_URL to a Postgres server the benchmark may create a database on " +
@@ -54,16 +55,23 @@ func startLocal(ctx context.Context, cfg Config, log *progress) (t *target, clea
 	}
 	log.printf("replicas %s and %s in this process", t.replicas[0], t.replicas[1])
 	t.memoryServer = func(ctx context.Context) (string, func(), error) {
-		return startProcess(ctx, cfg, replicaEnv(cfg, dbURL, secret, filepath.Join(dataDir, "memory")))
+		s, err := startProcess(ctx, cfg, replicaEnv(cfg, dbURL, secret, filepath.Join(dataDir, "memory")))
+		if err != nil {
+			return "", nil, err
+		}
+		return s.base, s.release, nil
+	}
+	t.cpuServer = func(ctx context.Context) (*ownServer, error) {
+		return startProcess(ctx, cfg, replicaEnv(cfg, dbURL, secret, filepath.Join(dataDir, "cpu")))
 	}
 	return t, cleanup, nil
 }
 
 // startProcess runs a replica as a process of its own, configured by env, and returns its URL
-// once it is ready, and how to stop it.
-func startProcess(ctx context.Context, cfg Config, env map[string]string) (string, func(), error) {
+// once it is ready, its process id, and how to stop it.
+func startProcess(ctx context.Context, cfg Config, env map[string]string) (*ownServer, error) {
 	if len(cfg.ServeCommand) == 0 {
-		return "", nil, skip("no command to run a server process with")
+		return nil, skip("no command to run a server process with")
 	}
 	// Only what is named here: GOGC, GOMEMLIMIT or GODEBUG from this shell would change what is
 	// measured.
@@ -73,14 +81,14 @@ func startProcess(ctx context.Context, cfg Config, env map[string]string) (strin
 	}
 	p, addr, err := spawn(ctx, cfg.ServeCommand, environ)
 	if err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	base := "http://" + addr
 	if err := awaitReady(ctx, base); err != nil {
 		p.stop()
-		return "", nil, err
+		return nil, err
 	}
-	return base, p.stop, nil
+	return &ownServer{base: base, pid: p.cmd.Process.Pid, release: p.stop}, nil
 }
 
 // replicaEnv is the configuration of a replica the benchmark starts: cfg.ServerEnv, and its own

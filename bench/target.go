@@ -26,6 +26,16 @@ type target struct {
 	// memoryServer returns the server the idle scenario connects to and whose memory it reads,
 	// and how to let go of it.
 	memoryServer func(ctx context.Context) (base string, release func(), err error)
+	// cpuServer returns a server running as a process of its own, whose CPU time the many-subs
+	// scenario reads; it skips where the benchmark did not start the server.
+	cpuServer func(ctx context.Context) (*ownServer, error)
+}
+
+// ownServer is a replica running as a process of its own.
+type ownServer struct {
+	base    string
+	pid     int
+	release func()
 }
 
 // room names the room of one scenario.

@@ -25,8 +25,12 @@ func benchCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	fs.DurationVar(&cfg.Duration, "duration", bench.DefaultDuration, "measured time per scenario, after a warm-up of a fifth of it (at most 1s)")
 	fs.IntVar(&cfg.Subscribers, "subscribers", bench.DefaultSubscribers, "subscribed sockets in the fan-out room")
 	fs.IntVar(&cfg.Idle, "idle", bench.DefaultIdle, "idle subscribed sockets whose memory is measured")
-	fs.IntVar(&cfg.Rate, "rate", bench.DefaultRate, "writes per second in the delivery scenario")
+	fs.IntVar(&cfg.Rate, "rate", bench.DefaultRate, "writes per second in the delivery, feed and rooms scenarios")
+	fs.IntVar(&cfg.ManySubs, "many-subs", bench.DefaultManySubs, "equality-filtered subscriptions in the many-subs room")
+	fs.IntVar(&cfg.Rooms, "rooms", bench.DefaultRooms, "rooms, of one subscriber each, in the rooms scenario")
 	scenarios := fs.String("scenarios", strings.Join(bench.ScenarioNames(), ","), "comma-separated scenarios to run")
+	short := fs.Bool("short", false, fmt.Sprintf("a quick check: --duration %s --subscribers %d --idle %d --many-subs %d --rooms %d, unless given",
+		bench.ShortDuration, bench.ShortSubscribers, bench.ShortIdle, bench.ShortManySubs, bench.ShortRooms))
 	asJSON := fs.Bool("json", false, "print the result as one JSON object on the last line")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of this process (clients and, without --url, the replicas) to `file`")
 	if err := fs.Parse(args); err != nil {
@@ -37,6 +41,21 @@ func benchCmd(ctx context.Context, args []string, stdout io.Writer, getenv func(
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if *short {
+		given := map[string]bool{}
+		fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+		for name, set := range map[string]func(){
+			"duration":    func() { cfg.Duration = bench.ShortDuration },
+			"subscribers": func() { cfg.Subscribers = bench.ShortSubscribers },
+			"idle":        func() { cfg.Idle = bench.ShortIdle },
+			"many-subs":   func() { cfg.ManySubs = bench.ShortManySubs },
+			"rooms":       func() { cfg.Rooms = bench.ShortRooms },
+		} {
+			if !given[name] {
+				set()
+			}
+		}
 	}
 	if cfg.Secret == "" {
 		cfg.Secret = getenv("RECORDROOM_JWT_SECRET")

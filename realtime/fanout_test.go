@@ -46,7 +46,7 @@ func newFanoutRig(t *testing.T, shards int, hooks testHooks) *fanoutRig {
 	database, err := db.Open(ctx, testdb.New(t).URL, db.Options{})
 	require.NoError(t, err)
 	t.Cleanup(database.Close)
-	recs, err := records.New(database, nil)
+	recs, err := records.New(database, nil, records.Limits{})
 	require.NoError(t, err)
 	mem := members.New(database)
 	docs := yjs.NewDocs(database, yjs.DocsConfig{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})

@@ -3,7 +3,6 @@ package realtime
 import (
 	"context"
 	"encoding/json"
-	"strings"
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/filter"
@@ -23,11 +22,18 @@ func isSystem(collection string) bool {
 	return collection == sysUsers || collection == sysTeams || collection == sysTeamMembers
 }
 
-// handle answers one client message. Every failure is an error message naming the request's ref
-// or sub; the connection carries on.
+// handle answers one client message, on the reader. Every failure is an error message naming the
+// request's ref or sub; the connection carries on.
 func (s *session) handle(frame []byte) {
 	var m protocol.ClientMessage
-	if err := json.Unmarshal(frame, &m); err != nil {
+	err := json.Unmarshal(frame, &m)
+	if err == nil && (m.Type == protocol.TypeCreate || m.Type == protocol.TypePut || m.Type == protocol.TypeRemove) {
+		s.dispatch(m) // pipelined: pipeline.go
+		return
+	}
+	// Anything else is answered after every mutation sent before it (pipeline.go).
+	s.pipe.drain()
+	if err != nil {
 		s.fail(salvage(frame), protocol.New(protocol.BadRequest, "not a valid message: %v", err))
 		return
 	}
@@ -44,8 +50,6 @@ func (s *session) handle(frame []byte) {
 			return
 		}
 		s.unsubscribe(m.Sub)
-	case protocol.TypeCreate, protocol.TypePut, protocol.TypeRemove:
-		s.mutate(ctx, m)
 	default:
 		s.fail(m, protocol.New(protocol.BadRequest, "unknown message type %q: want subscribe, unsubscribe, create, put, remove or ping", protocol.Clip(m.Type)))
 	}
@@ -166,46 +170,41 @@ func (s *session) unsubscribe(id string) {
 	s.dropSubLocked(id)
 }
 
-// mutate runs a create, put or remove through the records service, pushes what it changed in
-// this session's own subscriptions, and only then acknowledges it (read-your-writes).
-func (s *session) mutate(ctx context.Context, m protocol.ClientMessage) {
-	if isSystem(m.Collection) || strings.HasPrefix(m.Collection, "$") {
-		s.hub.metrics.mutations.WithLabelValues(m.Type, "error").Inc()
-		s.fail(m, protocol.New(protocol.Forbidden, "%s is read-only: system collections change through the REST routes", protocol.Clip(m.Collection)))
-		return
-	}
-	s.mu.Lock()
-	caller := s.caller
-	s.mu.Unlock()
-	svc, key := s.hub.cfg.Records, records.Key{Room: s.room, Collection: m.Collection, ID: m.ID}
+// mutate runs a create, put or remove through the records service and pushes what it changed in
+// this session's own subscriptions; it answers the reply to send once every earlier mutation of
+// the session has replied (read-your-writes: the reply comes after the push).
+func (s *session) mutate(ctx context.Context, caller access.Caller, key records.Key, m protocol.ClientMessage) (reply func()) {
+	svc := s.hub.cfg.Records
 	var (
 		rec records.Record
 		err error
 	)
 	switch m.Type {
-	case "create":
+	case protocol.TypeCreate:
 		rec, err = svc.Create(ctx, caller, key, m.Data)
-	case "put":
+	case protocol.TypePut:
 		rec, err = svc.Put(ctx, caller, key, records.PutParams{Data: m.Data, Replace: m.Replace, IfVersion: m.IfVersion})
-	case "remove":
+	case protocol.TypeRemove:
 		rec, err = svc.Remove(ctx, caller, key, records.RemoveParams{IfVersion: m.IfVersion})
 	}
 	if err != nil {
 		s.hub.metrics.mutations.WithLabelValues(m.Type, "error").Inc()
-		s.fail(m, err)
-		return
+		return func() { s.fail(m, err) }
 	}
 	s.hub.metrics.mutations.WithLabelValues(m.Type, "ok").Inc()
-	if m.Type == "remove" {
+	if m.Type == protocol.TypeRemove {
 		s.ownWrite(ctx, m.Collection, nil, &rec)
-		if m.Ref != "" {
-			s.sendJSON(protocol.Ack{Type: protocol.TypeAck, Ref: m.Ref, ID: rec.ID})
+		return func() {
+			if m.Ref != "" {
+				s.sendJSON(protocol.Ack{Type: protocol.TypeAck, Ref: m.Ref, ID: rec.ID})
+			}
 		}
-		return
 	}
 	s.ownWrite(ctx, m.Collection, &rec, nil)
-	if m.Ref != "" {
-		s.sendJSON(protocol.Ack{Type: protocol.TypeAck, Ref: m.Ref, Record: &rec})
+	return func() {
+		if m.Ref != "" {
+			s.sendJSON(protocol.Ack{Type: protocol.TypeAck, Ref: m.Ref, Record: &rec})
+		}
 	}
 }
 

@@ -42,6 +42,9 @@ type HubConfig struct {
 	// changes are delivered by one shard, in commit order, so a slow room delays only the rooms
 	// that share its shard.
 	FanoutShards int
+	// MaxInFlight is how many mutations one socket may have running at once (default 64), so
+	// that a burst lands in one group commit; the socket is not read while that many run.
+	MaxInFlight int
 }
 
 // Hub holds this replica's WebSocket sessions and delivers every change to their subscriptions.
@@ -69,6 +72,8 @@ type testHooks struct {
 	fetch func(room string)
 	// member runs before a member lane delivers a change (rows of one shard's rooms).
 	member func(c Change)
+	// mutation runs on a mutation's goroutine, before it is written.
+	mutation func(m protocol.ClientMessage)
 }
 
 type hubMetrics struct {
@@ -105,6 +110,9 @@ func NewHub(cfg HubConfig) *Hub {
 	}
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 10 * time.Second
+	}
+	if cfg.MaxInFlight <= 0 {
+		cfg.MaxInFlight = 64
 	}
 	if cfg.FanoutShards <= 0 {
 		cfg.FanoutShards = 2 * runtime.GOMAXPROCS(0)

@@ -58,6 +58,8 @@ type session struct {
 	subs   map[string]*subscription
 	writes uint64              // own writes applied so far (read-your-writes)
 	docs   map[string]*openDoc // Yjs documents this socket opened (SyncStep1)
+
+	pipe pipeline // the mutations in flight (pipeline.go)
 }
 
 // outFrame is one queued message: JSON text, binary Yjs, or a ping.
@@ -118,6 +120,7 @@ func (s *session) run(expires time.Time) {
 	}
 	s.readLoop()
 	s.close(websocket.CloseNormalClosure, "")
+	s.pipe.drain() // the mutations in flight land; their replies are dropped with the socket
 	<-s.writerDone
 	s.leaveDocs()
 	s.mu.Lock()

@@ -69,6 +69,9 @@ func (p *pipeline) end(k records.Key, f *flight) {
 	if p.keys[k] == f {
 		delete(p.keys, k)
 	}
+	if len(p.keys) == 0 {
+		p.keys = nil // a map keeps its size: an idle socket should not keep a burst's
+	}
 	p.mu.Unlock()
 	<-p.slots
 	p.running.Done()

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"sync/atomic"
 	"time"
+
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // manySubsMinWrites is the fewest writes the CPU of one is averaged over: the server's CPU time
@@ -74,8 +76,11 @@ func (r *runner) manySubs(ctx context.Context) error {
 		return err
 	}
 	defer sub.close()
-	if err := sub.subscribe(ctx, []string{"m"}, 0); err != nil {
-		return err
+	// The newest records, so that every write enters the window (a plain subscription's default
+	// window of 1,000 oldest would be full, and later writes past it, after 1,000 writes).
+	newest := []protocol.OrderKey{{Field: "createdAt", Dir: "desc"}}
+	if _, err := sub.request(ctx, queryFrame("s0", "m", nil, newest, feedLimit), "snapshot"); err != nil {
+		return fmt.Errorf("subscribe: %w", err)
 	}
 	writer1, err := r.t.connect(ctx, srv.base, one, "writer", nil, false)
 	if err != nil {

@@ -38,15 +38,24 @@ type fanoutRig struct {
 	records *records.Service
 	members *members.Service
 	url     string
+	// databaseURL is the rig's own database, for tests that change it behind the services.
+	databaseURL string
 }
 
 func newFanoutRig(t *testing.T, shards int, hooks testHooks) *fanoutRig {
 	t.Helper()
+	return newFanoutRigWith(t, shards, hooks, records.Limits{})
+}
+
+// newFanoutRigWith is newFanoutRig with the records service's query cost limits.
+func newFanoutRigWith(t *testing.T, shards int, hooks testHooks, limits records.Limits) *fanoutRig {
+	t.Helper()
 	ctx := context.Background()
-	database, err := db.Open(ctx, testdb.New(t).URL, db.Options{})
+	dbURL := testdb.New(t).URL
+	database, err := db.Open(ctx, dbURL, db.Options{})
 	require.NoError(t, err)
 	t.Cleanup(database.Close)
-	recs, err := records.New(database, nil, records.Limits{})
+	recs, err := records.New(database, nil, limits)
 	require.NoError(t, err)
 	mem := members.New(database)
 	docs := yjs.NewDocs(database, yjs.DocsConfig{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
@@ -65,7 +74,7 @@ func newFanoutRig(t *testing.T, shards int, hooks testHooks) *fanoutRig {
 		h.Shutdown(ctx)
 		srv.Close()
 	})
-	return &fanoutRig{hub: h, records: recs, members: mem, url: "ws" + strings.TrimPrefix(srv.URL, "http")}
+	return &fanoutRig{hub: h, records: recs, members: mem, url: "ws" + strings.TrimPrefix(srv.URL, "http"), databaseURL: dbURL}
 }
 
 // visit makes user a member of room (its first visitor is its admin).

@@ -142,7 +142,15 @@ func (h *Hub) runReads(ctx context.Context, reads ...*live.Read[*subscription]) 
 			if rd.IsLoad() {
 				loadErr = err
 			}
+			refused := protocol.ErrorOf(err)
 			for _, sub := range h.live.Abort(rd) {
+				if refused.Code == protocol.Limit {
+					// The query grew past the cost limit: it ends as its subscribe would now be
+					// answered. Another session's lock may not be taken here (the caller may hold
+					// one), so that session ends its subscription itself.
+					go sub.session.endSub(sub, refused)
+					continue
+				}
 				h.cfg.Logger.Error("refill live query; closing", "room", sub.session.room, "sub", sub.id, "err", err)
 				sub.session.close(protocol.CloseInternal, "internal error: reconnect")
 			}

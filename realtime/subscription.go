@@ -117,6 +117,20 @@ func (s *session) addSubLocked(sub *subscription) {
 
 // dropSubLocked removes a subscription, if there is one by that id, and leaves its shared
 // query: nothing more is delivered to it. s.mu is held.
+// endSub ends one subscription the server can no longer keep: its client gets the error, with
+// the sub id, and nothing more for it (as for a collection the caller may no longer read).
+func (s *session) endSub(sub *subscription, e *protocol.Error) {
+	s.mu.Lock()
+	current := s.subs[sub.id] == sub
+	if current {
+		s.dropSubLocked(sub.id)
+	}
+	s.mu.Unlock()
+	if current {
+		s.sendError(protocol.ErrorMessage{Sub: sub.id, Code: e.Code, Message: e.Message, Details: e.Details})
+	}
+}
+
 func (s *session) dropSubLocked(id string) {
 	sub, ok := s.subs[id]
 	if !ok {

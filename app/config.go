@@ -20,6 +20,7 @@ type Config struct {
 	// DATABASE_URL goes through a transaction-mode pooler; "" uses DATABASE_URL.
 	ListenDatabaseURL  string        // RECORDROOM_LISTEN_DATABASE_URL
 	DBMaxConns         int32         // RECORDROOM_DB_MAX_CONNS; 0: pgx's default
+	FanoutShards       int           // RECORDROOM_FANOUT_SHARDS; 0: 2 × GOMAXPROCS
 	DBStatementTimeout time.Duration // RECORDROOM_DB_STATEMENT_TIMEOUT; 0: the server's own
 	// QueryMaxCost (RECORDROOM_QUERY_MAX_COST) refuses list queries and subscriptions that no
 	// index narrows when the planner's cost estimate is above it; 0: no cost check.
@@ -162,6 +163,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	}
 	if c.QueryTimeout, err = duration(getenv("RECORDROOM_QUERY_TIMEOUT"), 0); err != nil {
 		fail("RECORDROOM_QUERY_TIMEOUT: %v", err)
+	}
+	if v := getenv("RECORDROOM_FANOUT_SHARDS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > 1024 {
+			fail("RECORDROOM_FANOUT_SHARDS must be a number from 1 to 1024, got %q", v)
+		}
+		c.FanoutShards = n
 	}
 	if v := getenv("RECORDROOM_DB_MAX_CONNS"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 32)

@@ -38,7 +38,8 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"RECORDROOM_LOG_LEVEL": "debug", "RECORDROOM_S3_PUBLIC_URL": "https://files.example",
 		"RECORDROOM_PRESIGN_TTL": "1m", "RECORDROOM_LISTEN_DATABASE_URL": "postgres://direct",
 		"RECORDROOM_DB_MAX_CONNS": "20", "RECORDROOM_DB_STATEMENT_TIMEOUT": "0", "RECORDROOM_MAX_DOC_BYTES": "2048",
-		"RECORDROOM_QUERY_MAX_COST": "0", "RECORDROOM_QUERY_TIMEOUT": "5s",
+		"RECORDROOM_QUERY_MAX_COST": "0", "RECORDROOM_QUERY_TIMEOUT": "5s", "RECORDROOM_FANOUT_SHARDS": "16",
+		"RECORDROOM_CORS_ORIGINS": "https://app.example",
 	}))
 	require.NoError(t, err)
 	require.Equal(t, Config{
@@ -48,7 +49,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		S3:          S3{Endpoint: "http://s3:9000", PublicURL: "https://files.example", Bucket: "b", Region: "eu-west-1", PathStyle: true},
 		MaxFileSize: 1024, Migrate: false, DBWait: 2 * time.Second, LogLevel: slog.LevelDebug,
 		PresignTTL: time.Minute, ListenDatabaseURL: "postgres://direct", DBMaxConns: 20, MaxDocBytes: 2048,
-		QueryTimeout: 5 * time.Second,
+		QueryTimeout: 5 * time.Second, FanoutShards: 16, CORSOrigins: []string{"https://app.example"},
 	}, c)
 }
 
@@ -61,12 +62,14 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 		"RECORDROOM_MIGRATE": "nope", "RECORDROOM_MAX_FILE_BYTES": "-1", "RECORDROOM_DB_WAIT": "soon",
 		"RECORDROOM_LOG_LEVEL": "loud", "RECORDROOM_PRESIGN_TTL": "0s", "RECORDROOM_DB_MAX_CONNS": "many",
 		"RECORDROOM_DB_STATEMENT_TIMEOUT": "-1s", "RECORDROOM_QUERY_MAX_COST": "cheap", "RECORDROOM_QUERY_TIMEOUT": "-1s",
+		"RECORDROOM_FANOUT_SHARDS": "0", "RECORDROOM_CORS_ORIGINS": "app.example",
 	}))
 	require.Error(t, err)
 	for _, want := range []string{"DATABASE_URL is not set", "RECORDROOM_JWKS_URL must be an http(s) URL",
 		"is not valid JSON", "RECORDROOM_S3_PATH_STYLE", "RECORDROOM_MIGRATE", "RECORDROOM_MAX_FILE_BYTES",
 		"RECORDROOM_DB_WAIT", "RECORDROOM_LOG_LEVEL", "RECORDROOM_PRESIGN_TTL", "RECORDROOM_DB_MAX_CONNS",
-		"RECORDROOM_DB_STATEMENT_TIMEOUT", "RECORDROOM_QUERY_MAX_COST", "RECORDROOM_QUERY_TIMEOUT"} {
+		"RECORDROOM_DB_STATEMENT_TIMEOUT", "RECORDROOM_QUERY_MAX_COST", "RECORDROOM_QUERY_TIMEOUT",
+		"RECORDROOM_FANOUT_SHARDS", "RECORDROOM_CORS_ORIGINS"} {
 		require.ErrorContains(t, err, want)
 	}
 

@@ -187,6 +187,7 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 	r.closers = append(r.closers, docs.Close)
 	r.hub = realtime.NewHub(realtime.HubConfig{
 		Records: recordService, Members: memberService, Docs: docs, Logger: logger, Registerer: registry, Replica: r.id,
+		FanoutShards: cfg.FanoutShards,
 	})
 	r.listener = realtime.NewListener(realtime.ListenerConfig{
 		ConnConfig: listenConn.ConnConfig,

@@ -195,14 +195,3 @@ func (e *Engine[S]) Visible(roomName string, q Query, sub S) []*Row {
 	}
 	return nil
 }
-
-// Watched reports whether any query of this replica reads room's collection: changes to others
-// need no fetch.
-func (e *Engine[S]) Watched(roomName, collection string) bool {
-	r := e.lock(roomName, false)
-	if r == nil {
-		return false
-	}
-	defer e.unlock(r)
-	return r.colls[collection] != nil
-}

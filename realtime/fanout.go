@@ -14,7 +14,8 @@ import (
 )
 
 // deliverChange delivers one change notification (or a run of them, coalesced) to every affected
-// subscription on this replica. Changes are handled one at a time, in commit order.
+// subscription on this replica. Within a shard's lane changes are handled one at a time, in
+// commit order (changequeue.go: rooms are sharded, member changes have a lane of their own).
 func (h *Hub) deliverChange(c Change) {
 	switch c.Table {
 	case "records":
@@ -299,6 +300,12 @@ func (s *session) rerunAllLocked(ctx context.Context) {
 			continue
 		}
 		if err := s.rejoinLocked(ctx, sub); err != nil {
+			if protocol.ErrorOf(err).Code != protocol.Internal {
+				// Refused (the cost limit, say): it ends as its subscribe would now be answered.
+				s.dropSubLocked(id)
+				s.fail(protocol.ClientMessage{Type: protocol.TypeSubscribe, Sub: id}, err)
+				continue
+			}
 			s.hub.cfg.Logger.Error("re-run subscription; closing", "room", s.room, "sub", sub.id, "err", err)
 			s.close(protocol.CloseInternal, "internal error: reconnect")
 			return

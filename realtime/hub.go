@@ -162,9 +162,6 @@ func liveGauge(name, help string, read func() float64) prometheus.GaugeFunc {
 	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, read)
 }
 
-// LiveStats reads the live engine's counters (shared queries, entries held, evaluations).
-func (h *Hub) LiveStats() live.Stats { return h.live.Stats() }
-
 // add registers a session; false once the hub is shutting down.
 func (h *Hub) add(s *session) bool {
 	h.mu.Lock()

@@ -127,11 +127,13 @@ func (s *session) rejoinLocked(ctx context.Context, sub *subscription) error {
 // of reads that went stale, the refills they lead to): past it, the rest fail.
 const maxReads = 64
 
-// runReads runs the engine's reads: one SQL query per shared query, whatever its subscribers,
-// with no lock held that another session waits on. The error is a failed load's (the
-// subscription cannot start); subscribers of a query that could not be refilled are closed,
-// as a session whose subscription could not be re-run always was: their clients reconnect and
-// get fresh snapshots rather than a result that silently went stale.
+// runReads runs the engine's reads with no lock held that another session waits on: one SQL
+// query per refill of a shared query, whatever its subscribers (a load runs per joining
+// subscriber while its query is not in memory yet). The error is a failed load's (the
+// subscription cannot start); subscribers of a query whose refill was refused (`limit`) end
+// with that error; those of one that failed otherwise are closed, as a session whose
+// subscription could not be re-run always was: their clients reconnect and get fresh snapshots
+// rather than a result that silently went stale.
 func (h *Hub) runReads(ctx context.Context, reads ...*live.Read[*subscription]) error {
 	var loadErr error
 	for n := 0; len(reads) > 0; n++ {

@@ -56,7 +56,6 @@ type session struct {
 	mu     sync.Mutex // the caller and the subscriptions: reader, fan-out and resync share them
 	caller access.Caller
 	subs   map[string]*subscription
-	writes uint64              // own writes applied so far (read-your-writes)
 	docs   map[string]*openDoc // Yjs documents this socket opened (SyncStep1)
 
 	pipe pipeline // the mutations in flight (pipeline.go)
@@ -141,7 +140,8 @@ func (s *session) hello() {
 	s.sendJSON(protocol.Hello{Type: protocol.TypeHello, Protocol: protocol.Version, Room: s.room, User: u, Replica: s.hub.cfg.Replica})
 }
 
-// readLoop handles the client's messages one at a time until the socket fails or closes.
+// readLoop reads the client's messages until the socket fails or closes: mutations go on to the
+// pipeline (pipeline.go), every other message is handled here, in order with them.
 func (s *session) readLoop() {
 	defer close(s.readerDone)
 	wait := 2 * s.hub.cfg.PingInterval

@@ -115,8 +115,6 @@ func (s *session) addSubLocked(sub *subscription) {
 	s.hub.metrics.subscriptions.Inc()
 }
 
-// dropSubLocked removes a subscription, if there is one by that id, and leaves its shared
-// query: nothing more is delivered to it. s.mu is held.
 // endSub ends one subscription the server can no longer keep: its client gets the error, with
 // the sub id, and nothing more for it (as for a collection the caller may no longer read).
 func (s *session) endSub(sub *subscription, e *protocol.Error) {
@@ -131,6 +129,8 @@ func (s *session) endSub(sub *subscription, e *protocol.Error) {
 	}
 }
 
+// dropSubLocked removes a subscription, if there is one by that id, and leaves its shared
+// query: nothing more is delivered to it. s.mu is held.
 func (s *session) dropSubLocked(id string) {
 	sub, ok := s.subs[id]
 	if !ok {

@@ -76,7 +76,7 @@ func (c *costLimiter) check(ctx context.Context, database *db.DB, sel filter.Sel
 	}
 	plan, err := database.RecordExplain(ctx, db.RecordQuery{Clauses: clauses, Args: args})
 	if err != nil {
-		return err
+		return fmt.Errorf("explain list query: %w", err)
 	}
 	var refused error
 	if !plan.Indexed && plan.Cost > c.MaxCost {

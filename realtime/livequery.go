@@ -45,18 +45,23 @@ func (liveSink) Changes(subs []*subscription, d live.Delta) {
 	}
 }
 
-// changesTail is the part of a changes message after its sub id: record bodies are JSON
-// already, encoded once per version for every query and subscriber.
+// changesTail is the part of a changes message after its sub id, for a shared query's delta:
+// record bodies are JSON already, encoded once per version for every query and subscriber.
 func changesTail(d live.Delta) []byte {
+	return writeTail(d.Upserts, func(r *live.Row) []byte { return r.Body }, d.Removes)
+}
+
+// writeTail writes `,"upserts":[…],"removes":[…]}` by hand: bodies that are JSON already are
+// neither checked nor copied again, as encoding/json would.
+func writeTail[T any](upserts []T, body func(T) []byte, removes []string) []byte {
 	var b bytes.Buffer
 	b.WriteString(`,"upserts":[`)
-	for i, r := range d.Upserts {
+	for i, u := range upserts {
 		if i > 0 {
 			b.WriteByte(',')
 		}
-		b.Write(r.Body)
+		b.Write(body(u))
 	}
-	removes := d.Removes
 	if removes == nil {
 		removes = []string{}
 	}
@@ -67,6 +72,7 @@ func changesTail(d live.Delta) []byte {
 	return b.Bytes()
 }
 
+// changesMessage is a changes message for sub with its tail (changesTail, writeTail).
 func changesMessage(sub string, tail []byte) []byte {
 	subJSON, _ := json.Marshal(sub) // a string: cannot fail
 	msg := make([]byte, 0, len(`{"type":"changes","sub":`)+len(subJSON)+len(tail))

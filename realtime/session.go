@@ -1,7 +1,6 @@
 package realtime
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -312,41 +311,21 @@ func (s *session) sendDelta(sub string, d delta) {
 	s.enqueue(outFrame{data: msg})
 }
 
-// encodeChanges writes a changes message by hand, as liveSink does for records: bodies that are
-// JSON already are not checked and copied again.
+// encodeChanges writes a system subscription's changes message: items that are JSON already go
+// as they are, others are encoded once here.
 func encodeChanges(sub string, d delta) ([]byte, error) {
-	var b bytes.Buffer
-	subJSON, err := json.Marshal(sub)
-	if err != nil {
-		return nil, err
-	}
-	b.WriteString(`{"type":"changes","sub":`)
-	b.Write(subJSON)
-	b.WriteString(`,"upserts":[`)
+	bodies := make([]json.RawMessage, len(d.upserts))
 	for i, u := range d.upserts {
-		if i > 0 {
-			b.WriteByte(',')
-		}
 		raw, ok := u.(json.RawMessage)
 		if !ok {
+			var err error
 			if raw, err = json.Marshal(u); err != nil {
 				return nil, err
 			}
 		}
-		b.Write(raw)
+		bodies[i] = raw
 	}
-	removes := d.removes
-	if removes == nil {
-		removes = []string{}
-	}
-	removesJSON, err := json.Marshal(removes)
-	if err != nil {
-		return nil, err
-	}
-	b.WriteString(`],"removes":`)
-	b.Write(removesJSON)
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	return changesMessage(sub, writeTail(bodies, func(b json.RawMessage) []byte { return b }, d.removes)), nil
 }
 
 // workTimeout bounds work done on a session's behalf outside a request (a message, a

@@ -89,18 +89,34 @@ func (r *runner) delivery(ctx context.Context) error {
 // deliveryFigures reports the rate achieved and each subscriber's latencies.
 func (r *runner) deliveryFigures(subs []*arrivals, rate float64) {
 	r.res.DeliveryRatePerS = num(rate)
-	fromSent, fromDue := subs[0].latencies()
-	q := fromDue.quantiles(0.5, 0.99)
-	r.res.DeliveryP50Ms, r.res.DeliveryP99Ms = num(q[0]), num(q[1])
-	r.res.DeliverySentP99Ms = num(fromSent.quantiles(0.99)[0])
+	r.latencyFigures("delivery", subs, latencyFields{
+		p50: &r.res.DeliveryP50Ms, p99: &r.res.DeliveryP99Ms, sentP99: &r.res.DeliverySentP99Ms,
+		crossP50: &r.res.CrossReplicaDeliveryP50Ms, crossP99: &r.res.CrossReplicaDeliveryP99Ms,
+		crossSentP99: &r.res.CrossReplicaDeliverySentP99Ms,
+	})
+}
+
+// latencyFields are where a scenario's latency figures go: its same-replica subscriber's
+// (subs[0]) and its cross-replica subscriber's (subs[1]).
+type latencyFields struct {
+	p50, p99, sentP99, crossP50, crossP99, crossSentP99 **float64
+}
+
+// latencyFigures reports p50 and p99 from when each write was due and p99 from when it was sent,
+// for each subscriber; a run without a second replica says so.
+func (r *runner) latencyFigures(scenario string, subs []*arrivals, f latencyFields) {
+	set := func(a *arrivals, p50, p99, sentP99 **float64) {
+		fromSent, fromDue := a.latencies()
+		q := fromDue.quantiles(0.5, 0.99)
+		*p50, *p99 = num(q[0]), num(q[1])
+		*sentP99 = num(fromSent.quantiles(0.99)[0])
+	}
+	set(subs[0], f.p50, f.p99, f.sentP99)
 	if len(subs) < 2 {
-		r.note("delivery: no second replica (--url2): cross-replica delivery not measured")
+		r.note(scenario + ": no second replica (--url2): cross-replica delivery not measured")
 		return
 	}
-	fromSent, fromDue = subs[1].latencies()
-	q = fromDue.quantiles(0.5, 0.99)
-	r.res.CrossReplicaDeliveryP50Ms, r.res.CrossReplicaDeliveryP99Ms = num(q[0]), num(q[1])
-	r.res.CrossReplicaDeliverySentP99Ms = num(fromSent.quantiles(0.99)[0])
+	set(subs[1], f.crossP50, f.crossP99, f.crossSentP99)
 }
 
 // deliverySubscribers connects one subscriber to each replica, subscribed to every collection

@@ -61,17 +61,10 @@ func (r *runner) feed(ctx context.Context) error {
 		r.note("feed: not every write reached every subscriber (nothing more arrived for " + arrivalGrace.String() + "): " + short)
 	}
 	r.res.FeedRatePerS = num(float64(inWindow) / w.seconds())
-	fromSent, fromDue := subs[0].latencies()
-	q := fromDue.quantiles(0.5, 0.99)
-	r.res.FeedP50Ms, r.res.FeedP99Ms = num(q[0]), num(q[1])
-	r.res.FeedSentP99Ms = num(fromSent.quantiles(0.99)[0])
-	if len(subs) < 2 {
-		r.note("feed: no second replica (--url2): cross-replica delivery not measured")
-		return nil
-	}
-	fromSent, fromDue = subs[1].latencies()
-	q = fromDue.quantiles(0.5, 0.99)
-	r.res.CrossReplicaFeedP50Ms, r.res.CrossReplicaFeedP99Ms = num(q[0]), num(q[1])
-	r.res.CrossReplicaFeedSentP99Ms = num(fromSent.quantiles(0.99)[0])
+	r.latencyFigures("feed", subs, latencyFields{
+		p50: &r.res.FeedP50Ms, p99: &r.res.FeedP99Ms, sentP99: &r.res.FeedSentP99Ms,
+		crossP50: &r.res.CrossReplicaFeedP50Ms, crossP99: &r.res.CrossReplicaFeedP99Ms,
+		crossSentP99: &r.res.CrossReplicaFeedSentP99Ms,
+	})
 	return nil
 }

@@ -12,6 +12,7 @@ export type { TokenSource } from './token.js'
 export type { Clock } from './clock.js'
 export type { SocketLike, WebSocketConstructor } from './socket.js'
 export { compareStrings } from './order.js'
+export { canonicalJSON } from './canonical.js'
 
 export type * from './wire.js'
 export { CloseCode, PROTOCOL_VERSION, SERVER_ERROR_CODES } from './wire.js'

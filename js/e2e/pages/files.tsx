@@ -4,6 +4,8 @@ import { createRoot } from 'react-dom/client'
 import { RecordProvider, useFiles } from '@recordroom/react'
 import { param } from './params.js'
 
+const progress: [number, number][] = []
+
 function Files() {
   const files = useFiles({ prefix: 'e2e/' })
   const { upload, url } = files
@@ -11,9 +13,14 @@ function Files() {
     window.e2e = {
       upload: async (path: string, base64: string, contentType: string) => {
         const bytes = Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))
-        const file = await upload(path, new Blob([bytes], { type: contentType }))
+        progress.length = 0
+        const file = await upload(path, new Blob([bytes], { type: contentType }), {
+          onProgress: (loaded, total) => progress.push([loaded, total]),
+        })
         return file.size
       },
+      // The upload's progress events, as the browser reported them: [loaded, total] each.
+      progress: () => progress,
       // Through the presigned URL, as a page would show an image: the bytes, base64.
       download: async (path: string) => {
         const res = await fetch(await url(path))

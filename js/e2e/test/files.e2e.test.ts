@@ -16,6 +16,11 @@ test('a file uploaded from a page is listed and downloads byte-exact', async () 
     bytes.toString('base64'),
   )
   expect(size).toBe(bytes.length)
+  // Progress comes from the browser's own upload events (XMLHttpRequest): growing, ending at the whole.
+  const progress = (await p.page.evaluate(() => window.e2e.progress!())) as [number, number][]
+  expect(progress.length).toBeGreaterThan(0)
+  expect(progress.at(-1)).toEqual([bytes.length, bytes.length])
+  for (let i = 1; i < progress.length; i++) expect(progress[i]![0]).toBeGreaterThanOrEqual(progress[i - 1]![0])
   await waitForText(p.page, '#files', `e2e/blob.bin ${bytes.length}`)
 
   const got = (await p.page.evaluate((path: string) => window.e2e.download!(path as never), 'e2e/blob.bin')) as {

@@ -63,8 +63,10 @@ func (e *Engine[S]) ApplyChanges(rd *Read[S], changes []Change) (applied bool, r
 }
 
 // ApplyOwn applies a write this replica made (read-your-writes: the caller acknowledges it
-// only after this and its refills return) and delivers the deltas.
-func (e *Engine[S]) ApplyOwn(roomName, collection string, ch Change) (refills []*Read[S]) {
+// only after this and its refills return) and delivers the deltas. change is called only when a
+// query here reads the collection: most writes have no watcher on their own replica, and
+// building a row (its document and wire body) is most of what this costs.
+func (e *Engine[S]) ApplyOwn(roomName, collection string, change func() Change) (refills []*Read[S]) {
 	r := e.lock(roomName, false)
 	if r == nil {
 		return nil
@@ -74,6 +76,7 @@ func (e *Engine[S]) ApplyOwn(roomName, collection string, ch Change) (refills []
 	if c == nil {
 		return nil
 	}
+	ch := change()
 	c.journal.record(ch)
 	touched := map[*shared[S]]struct{}{}
 	e.applyAll(c, ch, touched)

@@ -222,7 +222,7 @@ func TestOwnWritesOvertakingAFetch(t *testing.T) {
 
 	rd := e.BeginChanges("r", "tasks")
 	fetched := st.change("x") // v1, red
-	require.Empty(t, e.ApplyOwn("r", "tasks", live.Change{ID: "x", Row: st.write("x", "alice", map[string]any{"c": "blue"})}))
+	require.Empty(t, e.ApplyOwn("r", "tasks", own(live.Change{ID: "x", Row: st.write("x", "alice", map[string]any{"c": "blue"})})))
 	require.Empty(t, k.ids(1, q), "the own write took x out")
 	applied, _ := e.ApplyChanges(rd, []live.Change{fetched})
 	require.True(t, applied)
@@ -231,7 +231,7 @@ func TestOwnWritesOvertakingAFetch(t *testing.T) {
 	rd = e.BeginChanges("r", "tasks")
 	fetched = st.remove("x")
 	fetched.Removed = nil // a notification's delete carries no version
-	require.Empty(t, e.ApplyOwn("r", "tasks", live.Change{ID: "x", Row: st.write("x", "alice", map[string]any{"c": "red"})}))
+	require.Empty(t, e.ApplyOwn("r", "tasks", own(live.Change{ID: "x", Row: st.write("x", "alice", map[string]any{"c": "red"})})))
 	require.Equal(t, []string{"x"}, k.ids(1, q))
 	applied, _ = e.ApplyChanges(rd, []live.Change{fetched})
 	require.False(t, applied, "missing in the fetch, written since: fetch again")
@@ -253,3 +253,6 @@ func TestResetSendsTheDifference(t *testing.T) {
 	require.Equal(t, []string{"n7", "n1", "n2"}, k.ids(1, q))
 	k.requireNoViolations(t)
 }
+
+// own is a change this replica made, as ApplyOwn takes it.
+func own(ch live.Change) func() live.Change { return func() live.Change { return ch } }

@@ -149,7 +149,7 @@ func (m *model) write() {
 	m.notes = append(m.notes, id)
 	m.counts["write"]++
 	if m.rng.IntN(2) == 0 { // this replica's own write: applied before its ack
-		m.toRun = append(m.toRun, m.e.ApplyOwn("r", "tasks", live.Change{ID: id, Row: row})...)
+		m.toRun = append(m.toRun, m.e.ApplyOwn("r", "tasks", own(live.Change{ID: id, Row: row}))...)
 	}
 }
 
@@ -162,7 +162,7 @@ func (m *model) remove() {
 	m.notes = append(m.notes, id)
 	m.counts["remove"]++
 	if m.rng.IntN(2) == 0 {
-		m.toRun = append(m.toRun, m.e.ApplyOwn("r", "tasks", ch)...)
+		m.toRun = append(m.toRun, m.e.ApplyOwn("r", "tasks", own(ch))...)
 	}
 }
 

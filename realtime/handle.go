@@ -211,12 +211,12 @@ func (s *session) mutate(ctx context.Context, caller access.Caller, key records.
 // ownWrite applies this session's own committed write to every shared query here at once, and
 // runs the refills it makes necessary, before the write is acknowledged (read-your-writes).
 func (s *session) ownWrite(ctx context.Context, collection string, written, removed *records.Record) {
-	var ch live.Change
-	if written != nil {
-		ch = live.Change{ID: written.ID, Row: rowOf(records.ToDB(*written, s.room))}
-	} else {
+	change := func() live.Change {
+		if written != nil {
+			return live.Change{ID: written.ID, Row: rowOf(records.ToDB(*written, s.room))}
+		}
 		last := live.Stamp{Created: removed.CreatedAt.Time, Version: removed.Version}
-		ch = live.Change{ID: removed.ID, Removed: &last}
+		return live.Change{ID: removed.ID, Removed: &last}
 	}
-	_ = s.hub.runReads(ctx, s.hub.live.ApplyOwn(s.room, collection, ch)...)
+	_ = s.hub.runReads(ctx, s.hub.live.ApplyOwn(s.room, collection, change)...)
 }

@@ -193,9 +193,20 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 		ConnConfig: listenConn.ConnConfig,
 		Logger:     logger,
 		Registerer: registry,
-		OnChange:   r.hub.QueueChange,
-		OnConnect:  r.hub.Resync,
+		OnChange: func(c realtime.Change) {
+			if c.Table == "rooms" {
+				for _, row := range c.Rows {
+					recordService.RoomChanged(row.Room) // before the hub re-prepares with it
+				}
+			}
+			r.hub.QueueChange(c)
+		},
+		OnConnect: func(ctx context.Context) error {
+			recordService.RoomChanged("") // rooms changes may have been missed while down
+			return r.hub.Resync(ctx)
+		},
 	})
+	recordService.RememberSchemas(r.listener.Connected)
 	handler := api.New(api.Config{
 		Logger:            logger,
 		Registry:          registry,

@@ -39,7 +39,11 @@ func (h *Hub) deliverChange(c Change) {
 		h.awarenessFromReplicas(c.Rows)
 	case "rooms":
 		// A new schema or new settings: every subscription is prepared again, and anonymous
-		// viewers leave if they are no longer admitted.
+		// viewers leave if they are no longer admitted. A room's row is made before anyone
+		// connects to it, so its insert concerns no session.
+		if c.Op == "insert" {
+			return
+		}
 		for room := range groupByRoom(c.Rows) {
 			h.eachSession(room, func(ctx context.Context, s *session) {
 				s.resync(ctx)

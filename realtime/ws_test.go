@@ -1063,6 +1063,62 @@ func TestWSSchemaChangeReevaluatesSubscriptions(t *testing.T) {
 	b.RequireNoViolations()
 }
 
+// Each replica keeps rooms' schemas in memory, forgotten on any notification of the room's row:
+// a schema set on one replica, or changed, deleted and made again with plain SQL, reaches the
+// writes of every replica, also after a listener reconnect in which notifications were lost.
+func TestSchemaChangesReachEveryReplicasWrites(t *testing.T) {
+	t.Parallel()
+	c := setup(t, 2, "bob")
+	r0, r1 := c.replicas[0], c.replicas[1]
+	pool := c.db.Pool(t)
+	// refused says whether replica r now refuses a create without a title, as the schema with
+	// required titles does (each accepted attempt just adds a record).
+	refused := func(r *wsReplica) bool {
+		resp, err := r.tryREST("bob", http.MethodPost, "/v1/rooms/"+room+"/collections/tasks/records",
+			map[string]any{"data": map[string]any{"n": 1}})
+		require.NoError(t, err)
+		require.Contains(t, []int{http.StatusCreated, http.StatusUnprocessableEntity}, resp.Status, "%s", resp.Body)
+		return resp.Status == http.StatusUnprocessableEntity && resp.Code() == "invalid"
+	}
+	titled := map[string]any{"collections": map[string]any{"tasks": map[string]any{
+		"fields": map[string]any{"title": map[string]any{"type": "string", "required": true}},
+	}}}
+	titledSQL, err := json.Marshal(titled)
+	require.NoError(t, err)
+	require.False(t, refused(r0))
+	require.False(t, refused(r1)) // both replicas now remember open mode
+
+	r0.setSchema(t, "alice", room, titled)
+	require.True(t, refused(r0), "the replica that set it knows at once")
+	require.Eventually(t, func() bool { return refused(r1) }, wsWait, 5*time.Millisecond, "r1 kept the old schema")
+
+	_, err = pool.Exec(context.Background(), `UPDATE rooms SET schema = NULL WHERE room_id = $1`, room)
+	require.NoError(t, err)
+	for _, r := range c.replicas {
+		require.Eventually(t, func() bool { return !refused(r) }, wsWait, 5*time.Millisecond, "a replica kept the schema")
+	}
+
+	// Deleted and made again with a schema, in one transaction, by plain SQL.
+	tx, err := pool.Begin(context.Background())
+	require.NoError(t, err)
+	_, err = tx.Exec(context.Background(), `DELETE FROM rooms WHERE room_id = $1`, room)
+	require.NoError(t, err)
+	_, err = tx.Exec(context.Background(), `INSERT INTO rooms (room_id, schema) VALUES ($1, $2)`, room, titledSQL)
+	require.NoError(t, err)
+	require.NoError(t, tx.Commit(context.Background()))
+	c.replicas[0].join(t, "bob", room) // bob's users row went with the room
+	for _, r := range c.replicas {
+		require.Eventually(t, func() bool { return refused(r) }, wsWait, 5*time.Millisecond, "a replica kept open mode")
+	}
+
+	// A change made while r1's listener is reconnecting is not missed either.
+	b := r1.connect(t, "bob", room)
+	terminateListener(t, pool, b.WaitHello().Replica)
+	_, err = pool.Exec(context.Background(), `UPDATE rooms SET schema = NULL WHERE room_id = $1`, room)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return !refused(r1) }, wsWait, 5*time.Millisecond, "r1 kept the schema")
+}
+
 func TestWSSystemTeamCollections(t *testing.T) {
 	t.Parallel()
 	c := setup(t, 2, "bob")

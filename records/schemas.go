@@ -45,15 +45,32 @@ func (c *schemaCache) parse(raw []byte) (*schema.Schema, error) {
 
 // Schema is the schema in force in room: its own, else the server's default, else open mode.
 func (s *Service) Schema(ctx context.Context, room string) (*schema.Schema, error) {
+	sc, gen := s.roomSchemas.lookup(room)
+	if sc != nil {
+		return sc, nil
+	}
 	r, err := s.db.RoomGet(ctx, room)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	if len(r.Schema) == 0 || string(r.Schema) == "null" {
-		return s.defaultSchema, nil
+	sc = s.defaultSchema
+	if len(r.Schema) > 0 && string(r.Schema) != "null" {
+		if sc, err = s.schemas.parse(r.Schema); err != nil {
+			return nil, err
+		}
 	}
-	return s.schemas.parse(r.Schema)
+	s.roomSchemas.store(room, gen, sc)
+	return sc, nil
 }
+
+// RememberSchemas lets the service keep rooms' schemas in memory for as long as valid reports
+// true; the replica passes its change listener's Connected, and forwards every rooms change to
+// RoomChanged before it is handled otherwise (roomschemas.go).
+func (s *Service) RememberSchemas(valid func() bool) { s.roomSchemas.valid = valid }
+
+// RoomChanged forgets what the service remembers of room: its row changed. An empty room
+// forgets every room (the listener reconnected: notifications may have been lost).
+func (s *Service) RoomChanged(room string) { s.roomSchemas.forget(room) }
 
 // SetSchema replaces the room's schema (admins only). A document that does not parse is refused
 // with what is wrong in it, and nothing changes.
@@ -71,6 +88,7 @@ func (s *Service) SetSchema(ctx context.Context, caller access.Caller, room stri
 	if _, err := s.db.RoomSetSchema(ctx, room, raw); err != nil {
 		return nil, err
 	}
+	s.roomSchemas.forget(room) // this replica's next write sees it at once, before the notification
 	return parsed, nil
 }
 

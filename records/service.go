@@ -22,6 +22,7 @@ type Service struct {
 	db            *db.DB
 	defaultSchema *schema.Schema
 	schemas       schemaCache
+	roomSchemas   roomSchemas
 	batches       batcher // group commit of mutations (batch.go)
 	cost          costLimiter
 }

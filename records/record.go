@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/filter"
@@ -69,6 +70,20 @@ func decodeData(raw json.RawMessage) (map[string]any, error) {
 	return data, nil
 }
 
+// checkData checks data that nothing will look inside as decodeData would, without decoding
+// it: a collection without field checks stores any object as sent, and decoding every create's
+// data into maps was a tenth of the write path's CPU.
+func checkData(raw json.RawMessage) error {
+	if d := depth(raw); d > MaxDepth {
+		return protocol.New(protocol.BadRequest, "data nests %d levels deep: at most %d", d, MaxDepth)
+	}
+	trimmed := bytes.TrimLeft(raw, " \t\r\n")
+	if !json.Valid(raw) || len(trimmed) == 0 || trimmed[0] != '{' {
+		return protocol.New(protocol.BadRequest, "data must be a JSON object")
+	}
+	return nil
+}
+
 func decodeObject(raw []byte) (map[string]any, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -79,7 +94,7 @@ func decodeObject(raw []byte) (map[string]any, error) {
 	if data == nil {
 		return nil, fmt.Errorf("got null")
 	}
-	if dec.More() {
+	if _, err := dec.Token(); err != io.EOF { // dec.More misses a stray `}` or `]`
 		return nil, fmt.Errorf("trailing data after the object")
 	}
 	return data, nil

@@ -27,11 +27,14 @@ func (s *Service) Create(ctx context.Context, caller access.Caller, k Key, data 
 	if k.ID, err = checkID(k.ID); err != nil {
 		return Record{}, err
 	}
-	fields, err := decodeData(data)
-	if err != nil {
-		return Record{}, err
+	if !c.ChecksFields() {
+		err = checkData(data)
+	} else if fields, derr := decodeData(data); derr != nil {
+		err = derr
+	} else {
+		err = validate(c, fields)
 	}
-	if err := validate(c, fields); err != nil {
+	if err != nil {
 		return Record{}, err
 	}
 	r, err := s.commit(ctx, &write{kind: createWrite, caller: caller, c: c, key: k.db(), data: data})

@@ -43,6 +43,10 @@ type Collection struct {
 	validator *jsonschema.Schema // nil: any JSON object is valid
 }
 
+// ChecksFields reports whether Validate checks anything: without field checks any JSON object
+// is valid data.
+func (c *Collection) ChecksFields() bool { return c != nil && c.validator != nil }
+
 // Open is open mode: any valid collection name, read member, write member, no field checks.
 func Open() *Schema { return &Schema{open: true} }
 

@@ -2,6 +2,7 @@ package protocol_test
 
 import (
 	"encoding/json"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -27,4 +28,19 @@ func TestTimeJSON(t *testing.T) {
 	require.NoError(t, json.Unmarshal([]byte(`null`), &unset))
 	require.True(t, unset.IsZero())
 	require.Error(t, json.Unmarshal([]byte(`"yesterday"`), &unset))
+}
+
+// AppendTime, written digit by digit for speed, renders every time as time.Time's own Format
+// with TimeLayout does.
+func TestAppendTimeIsFormat(t *testing.T) {
+	t.Parallel()
+	rng := rand.New(rand.NewPCG(1, 2))
+	times := []time.Time{{}, time.Unix(0, 0), time.Date(9999, 12, 31, 23, 59, 59, 999999999, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for range 10000 {
+		times = append(times, time.Unix(rng.Int64N(400e9)-100e9, rng.Int64N(1e9)).In(time.FixedZone("z", rng.IntN(50000)-25000)))
+	}
+	for _, at := range times {
+		require.Equal(t, at.UTC().Format(protocol.TimeLayout), string(protocol.AppendTime(nil, at)), "%v", at)
+	}
 }

@@ -80,9 +80,14 @@ func (h *listenerHarness) dialed() (all, open int) {
 
 // startListener starts a Listener on a fresh database; configure may adjust its config before it
 // starts. The listener is stopped (and must stop) when t ends, before the database is dropped.
+// listenerRoom is the room of every change these tests make.
+const listenerRoom = "room-1"
+
 func startListener(t *testing.T, configure func(*realtime.ListenerConfig)) *listenerHarness {
 	t.Helper()
 	pool := testdb.New(t).Pool(t)
+	_, err := pool.Exec(context.Background(), "INSERT INTO rooms (room_id) VALUES ($1)", listenerRoom)
+	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &listenerHarness{
 		pool:     pool,
@@ -192,10 +197,11 @@ func (h *listenerHarness) exec(t *testing.T, sql string, args ...any) {
 	require.NoError(t, err)
 }
 
-// insertRecord creates room (if needed) and a record in it, as the triggers see any writer.
+// insertRecord creates a record in room (listenerRoom: made before the listener started, so
+// that its own notification is none of the changes the tests receive), as the triggers see any
+// writer.
 func (h *listenerHarness) insertRecord(t *testing.T, room, id string) {
 	t.Helper()
-	h.exec(t, "INSERT INTO rooms (room_id) VALUES ($1) ON CONFLICT DO NOTHING", room)
 	h.exec(t, "INSERT INTO records (room_id, collection, id, user_id, data) VALUES ($1, 'tasks', $2, 'alice', '{}')", room, id)
 }
 
@@ -281,13 +287,13 @@ func TestListenerDeliversChanges(t *testing.T) {
 	h := startListener(t, nil)
 	h.awaitConnect(t)
 
-	h.insertRecord(t, "room-1", "task-1")
-	h.requireRecordInsert(t, "room-1", "task-1")
+	h.insertRecord(t, listenerRoom, "task-1")
+	h.requireRecordInsert(t, listenerRoom, "task-1")
 
 	h.exec(t, `UPDATE records SET version = version + 1 WHERE id = 'task-1'`)
 	c := receive(t, h.changes, "the update")
 	require.Equal(t, "update", c.Op)
-	require.Equal(t, []realtime.ChangeRow{{Room: "room-1", Collection: "tasks", ID: "task-1", Version: 2, Creator: "alice"}}, c.Rows)
+	require.Equal(t, []realtime.ChangeRow{{Room: listenerRoom, Collection: "tasks", ID: "task-1", Version: 2, Creator: "alice"}}, c.Rows)
 
 	require.Equal(t, 2.0, h.metric(t, "recordroom_notifications_total", "table", "records"))
 	require.Equal(t, 2.0, h.metric(t, "recordroom_notify_lag_seconds"), "one lag sample per change")
@@ -318,8 +324,8 @@ func TestListenerReconnectsAfterConnectionLoss(t *testing.T) {
 	require.Eventually(t, func() bool { _, open := h.dialed(); return open == 1 }, waitFor, time.Millisecond,
 		"the lost connection is closed")
 
-	h.insertRecord(t, "room-1", "after-reconnect")
-	h.requireRecordInsert(t, "room-1", "after-reconnect")
+	h.insertRecord(t, listenerRoom, "after-reconnect")
+	h.requireRecordInsert(t, listenerRoom, "after-reconnect")
 	require.Equal(t, 1.0, h.metric(t, "recordroom_listener_reconnects_total"))
 	require.Equal(t, 1.0, h.metric(t, "recordroom_listener_connected"))
 	require.Empty(t, h.connects, "OnConnect ran once per connection")
@@ -372,10 +378,10 @@ func TestListenerSkipsInvalidPayloads(t *testing.T) {
 
 	h.exec(t, "SELECT pg_notify($1, 'not json')", realtime.Channel)
 	h.exec(t, `SELECT pg_notify($1, '{"rows":[]}')`, realtime.Channel) // JSON, but no table or op
-	h.insertRecord(t, "room-1", "task-1")
+	h.insertRecord(t, listenerRoom, "task-1")
 
 	// One connection's notifications arrive in commit order: the invalid ones were handled first.
-	h.requireRecordInsert(t, "room-1", "task-1")
+	h.requireRecordInsert(t, listenerRoom, "task-1")
 	require.Equal(t, 2.0, h.metric(t, "recordroom_notifications_invalid_total"))
 	require.Equal(t, 1.0, h.metric(t, "recordroom_notifications_total", "table", "records"))
 	require.True(t, h.l.Connected())
@@ -420,11 +426,11 @@ func TestListenerRetriesUntilOnConnectSucceeds(t *testing.T) {
 			answer <- errors.New("catch-up failed")
 			continue
 		}
-		h.insertRecord(t, "room-1", "during-catch-up")
+		h.insertRecord(t, listenerRoom, "during-catch-up")
 		answer <- nil
 	}
 	h.awaitConnect(t)
-	h.requireRecordInsert(t, "room-1", "during-catch-up")
+	h.requireRecordInsert(t, listenerRoom, "during-catch-up")
 	require.Zero(t, h.metric(t, "recordroom_listener_reconnects_total"), "a connection that never got ready is no reconnect")
 }
 
@@ -441,8 +447,8 @@ func TestListenerPingsASilentConnection(t *testing.T) {
 	}, waitFor, 5*time.Millisecond, "the listener pings")
 
 	for _, id := range []string{"task-1", "task-2", "task-3"} {
-		h.insertRecord(t, "room-1", id)
-		h.requireRecordInsert(t, "room-1", id)
+		h.insertRecord(t, listenerRoom, id)
+		h.requireRecordInsert(t, listenerRoom, id)
 	}
 	require.True(t, h.l.Connected())
 	require.Zero(t, h.metric(t, "recordroom_listener_reconnects_total"))

@@ -253,6 +253,16 @@ func dropStaleTemplates(ctx context.Context, conn *pgx.Conn, prefix, keep string
 	}
 }
 
+// MigrationCount is how many migrations the binary holds: what an empty database gets applied.
+func MigrationCount(t testing.TB) int {
+	t.Helper()
+	files, err := fs.Glob(migrations.FS, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return len(files)
+}
+
 func migrationsHash() (string, error) {
 	h := sha256.New()
 	err := fs.WalkDir(migrations.FS, ".", func(path string, d fs.DirEntry, err error) error {

@@ -428,6 +428,9 @@ func TestWSBadFramesAreAnsweredAndTheConnectionLives(t *testing.T) {
 		{"create in $users", `{"type":"create","ref":"w1","collection":"$users","data":{"role":"admin"}}`, answer{ref: "w1"}, []string{"forbidden", "bad_request"}},
 		{"put in $users", `{"type":"put","ref":"w2","collection":"$users","id":"bob","data":{"role":"admin"}}`, answer{ref: "w2"}, []string{"forbidden", "bad_request"}},
 		{"remove in $users", `{"type":"remove","ref":"w3","collection":"$users","id":"bob"}`, answer{ref: "w3"}, []string{"forbidden", "bad_request"}},
+		{"data with a NUL", `{"type":"create","ref":"z2","collection":"tasks","data":{"a":["\u0000"]}}`, answer{ref: "z2"}, []string{"bad_request"}},
+		{"data with a lone surrogate", `{"type":"put","ref":"z3","collection":"tasks","id":"x","data":{"a":"\udfff"}}`, answer{ref: "z3"}, []string{"bad_request"}},
+		{"data with a huge exponent", `{"type":"create","ref":"z4","collection":"tasks","data":{"n":1e131071}}`, answer{ref: "z4"}, []string{"bad_request"}},
 		{"deeply nested data", `{"type":"create","ref":"z1","collection":"tasks","data":` + strings.Repeat(`{"a":`, 80) + `1` + strings.Repeat(`}`, 81), answer{ref: "z1"}, []string{"bad_request"}},
 	}
 	for _, tc := range cases {
@@ -453,6 +456,9 @@ func TestWSBadFramesAreAnsweredAndTheConnectionLives(t *testing.T) {
 		}
 		if tc.name == "subscribe with an unknown operator" {
 			require.Contains(t, m.Message, "$bogus", "the message names the offending path")
+		}
+		if tc.name == "data with a NUL" {
+			require.Contains(t, string(m.Raw), `"details":[{"path":"a.0"`, "the error names the offending value")
 		}
 		if tc.want.sub != "" {
 			st, _ := a.Status(tc.want.sub)

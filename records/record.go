@@ -67,6 +67,9 @@ func decodeData(raw json.RawMessage) (map[string]any, error) {
 	if err != nil {
 		return nil, protocol.New(protocol.BadRequest, "data must be a JSON object: %v", err)
 	}
+	if err := checkStorable(raw); err != nil {
+		return nil, err
+	}
 	return data, nil
 }
 
@@ -81,7 +84,7 @@ func checkData(raw json.RawMessage) error {
 	if !json.Valid(raw) || len(trimmed) == 0 || trimmed[0] != '{' {
 		return protocol.New(protocol.BadRequest, "data must be a JSON object")
 	}
-	return nil
+	return checkStorable(raw)
 }
 
 func decodeObject(raw []byte) (map[string]any, error) {

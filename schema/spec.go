@@ -201,7 +201,7 @@ func checkIntKeyword(path string, v any) error {
 	return nil
 }
 
-// checkValue bounds a decoded JSON value: nesting depth, and numbers (see checkNumber).
+// checkValue bounds a decoded JSON value: nesting depth, and numbers (see NumberProblem).
 func checkValue(path string, v any, depth int) error {
 	if depth > MaxSpecDepth {
 		return errorf(path, "nests more than %d levels deep", MaxSpecDepth)
@@ -220,7 +220,7 @@ func checkValue(path string, v any, depth int) error {
 			}
 		}
 	case json.Number:
-		if msg := checkNumber(string(v)); msg != "" {
+		if msg := NumberProblem(string(v)); msg != "" {
 			return errorf(path, "%s", msg)
 		}
 	}
@@ -236,9 +236,10 @@ const (
 	maxNumberExponent = 1000
 )
 
-// checkNumber says what is wrong with a number's text, or "" when it is a JSON number within the
-// bounds above.
-func checkNumber(s string) string {
+// NumberProblem says what is wrong with a number's text, or "" when it is a JSON number within
+// the bounds above. The record service holds all data to the same bounds, with or without field
+// checks: beyond them Postgres either refuses a number or stores one whose text is up to 128 KB.
+func NumberProblem(s string) string {
 	if len(s) > maxNumberLen {
 		return "number has more than 1000 characters"
 	}

@@ -208,7 +208,7 @@ func (out *collector) details(at []string, causes []*jsonschema.ValidationError)
 	return " (" + strings.Join(parts, "; ") + ")"
 }
 
-// numbers refuses numbers that would make validation slow (see checkNumber).
+// numbers refuses numbers that would make validation slow (see NumberProblem).
 func (out *collector) numbers(at []string, v any) {
 	switch v := v.(type) {
 	case map[string]any:
@@ -220,7 +220,7 @@ func (out *collector) numbers(at []string, v any) {
 			out.numbers(append(slices.Clip(at), strconv.Itoa(i)), e)
 		}
 	case json.Number:
-		if msg := checkNumber(string(v)); msg != "" {
+		if msg := NumberProblem(string(v)); msg != "" {
 			out.emit(at, msg)
 		}
 	}

@@ -2,6 +2,8 @@ package api_test
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -67,4 +69,26 @@ func TestAnonymousViewersWhereAllowed(t *testing.T) {
 	require.Nil(t, me["id"])
 	s.mustErr(http.StatusForbidden, "forbidden", "", "POST", room+"/collections/pub/records", map[string]any{"data": map[string]any{}})
 	s.mustErr(http.StatusForbidden, "forbidden", "", "PATCH", room+"/settings", map[string]any{"allowAnonymous": false})
+}
+
+// User ids that need percent-encoding in a path (a +, an @, a /, a literal %) are managed over
+// REST like any other: the path parameter is the id, decoded once.
+func TestUserIDsThatNeedEscaping(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	const room = "/v1/rooms/esc"
+	s.must(http.StatusOK, "alice", "GET", room+"/me", nil)
+	for _, id := range []string{"a+b@x.org", "team/lead", "50%off", "50%41", "ünï cødé"} {
+		s.must(http.StatusOK, id, "GET", room+"/me", nil)
+		// As url.PathEscape writes it, and with + and @ escaped too, as many clients do.
+		plain := room + "/users/" + url.PathEscape(id)
+		escaped := strings.NewReplacer("+", "%2B", "@", "%40").Replace(plain)
+		got := s.must(http.StatusOK, "alice", "PATCH", plain, map[string]any{"role": "viewer"}).JSON(t)
+		require.Equal(t, id, got["id"], plain)
+		got = s.must(http.StatusOK, "alice", "PATCH", escaped, map[string]any{"role": "member"}).JSON(t)
+		require.Equal(t, id, got["id"], escaped)
+		require.Equal(t, "member", s.must(http.StatusOK, id, "GET", room+"/me", nil).JSON(t)["role"], id)
+		s.must(http.StatusNoContent, "alice", "DELETE", escaped, nil)
+		s.mustErr(http.StatusNotFound, "not_found", "alice", "DELETE", plain, nil)
+	}
 }

@@ -70,6 +70,7 @@ func New(cfg Config) *echo.Echo {
 	e.Use(requestLogger(cfg.Logger))
 	e.Use(requestMetrics(cfg.Registry))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
+	e.Use(unescapeParams)
 	if cfg.AllowOrigin != nil {
 		e.Use(cors(cfg.AllowOrigin))
 	}

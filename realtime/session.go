@@ -3,6 +3,8 @@ package realtime
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -149,6 +151,9 @@ func (s *session) readLoop() {
 	s.conn.SetPongHandler(func(string) error { return s.conn.SetReadDeadline(time.Now().Add(wait)) })
 	for {
 		kind, frame, err := s.conn.ReadMessage()
+		if errors.Is(err, websocket.ErrReadLimit) {
+			s.lingerOversized()
+		}
 		if err != nil {
 			return
 		}
@@ -166,6 +171,17 @@ func (s *session) readLoop() {
 		}
 		// A plain document socket ignores text frames: y-websocket sends none.
 	}
+}
+
+// lingerOversized reads and discards what follows a frame over the read limit, for a moment:
+// gorilla has sent the close frame (1009), but the rest of the frame is still arriving, and a
+// socket closed with unread input is reset, so that the client would see 1006 instead. The
+// writer's goodbye ends the wait when the client has not finished within its second.
+func (s *session) lingerOversized() {
+	s.close(websocket.CloseMessageTooBig, "frame too large") // the close frame is gorilla's
+	nc := s.conn.NetConn()
+	_ = nc.SetReadDeadline(time.Now().Add(time.Second))
+	_, _ = io.CopyN(io.Discard, nc, 4*s.hub.cfg.MaxFrameBytes)
 }
 
 // write is the session's writer. enqueue starts it when frames wait and none runs, close when

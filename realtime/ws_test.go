@@ -489,6 +489,25 @@ func TestWSOversizedFrameCloses1009(t *testing.T) {
 	_ = a.sendRaw(websocket.TextMessage, []byte(big)) // the server may close before all is written
 	require.Equal(t, websocket.CloseMessageTooBig, a.WaitClosed(wsWait))
 
+	// A client that writes a whole frame of twice the limit before it reads anything still gets
+	// 1009: the server reads the rest of the frame before it closes, so that the socket is not
+	// reset under the close frame (1006).
+	for i := range 3 {
+		conn, resp, err := dialWS(r.addr, room, wsToken(t, "alice"), nil)
+		require.NoError(t, err)
+		resp.Body.Close()
+		huge := `{"type":"ping","ref":"huge","pad":"` + strings.Repeat("x", 2<<20) + `"}`
+		require.NoError(t, conn.WriteMessage(websocket.TextMessage, []byte(huge)), "attempt %d: the write completes", i)
+		require.NoError(t, conn.SetReadDeadline(time.Now().Add(wsWait)))
+		for err == nil {
+			_, _, err = conn.ReadMessage()
+		}
+		var ce *websocket.CloseError
+		require.ErrorAs(t, err, &ce, "attempt %d", i)
+		require.Equal(t, websocket.CloseMessageTooBig, ce.Code, "attempt %d", i)
+		conn.Close()
+	}
+
 	// The server still serves: the other client, and a new one.
 	other.Ping()
 	r.restCreate(t, "alice", room, "tasks", "t1", map[string]any{})

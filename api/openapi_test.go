@@ -237,7 +237,9 @@ func TestOpenAPIServed(t *testing.T) {
 	)
 	failing := newOpenAPIServer(
 		Check{Name: "database", Check: func(context.Context) error { return nil }},
-		Check{Name: "listener", Check: func(context.Context) error { return errors.New("not connected") }},
+		Check{Name: "listener", Check: func(context.Context) error {
+			return errors.New(`failed to connect to user=recordroom database=prod host=10.1.2.3`)
+		}},
 	)
 
 	get := func(h http.Handler, path string) (*http.Request, *httptest.ResponseRecorder) {
@@ -272,6 +274,8 @@ func TestOpenAPIServed(t *testing.T) {
 	req, rec = get(failing, "/readyz")
 	require.Equal(t, http.StatusServiceUnavailable, rec.Code)
 	conforms(req, rec)
+	require.JSONEq(t, `{"status":"unavailable","checks":{"database":"ok","listener":"unavailable"}}`, rec.Body.String(),
+		"no database error in an unauthenticated answer")
 
 	// The room id is checked before anything else: the error contract without a database.
 	req, rec = get(e, "/v1/rooms/bad!room/me")

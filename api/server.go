@@ -81,7 +81,7 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/healthz", func(c echo.Context) error {
 		return c.JSON(http.StatusOK, protocol.Health{Status: "ok"})
 	})
-	e.GET("/readyz", readyHandler(cfg.Ready))
+	e.GET("/readyz", readyHandler(cfg.Ready, cfg.Logger))
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
 	e.GET("/openapi.json", serveOpenAPI)
 	if cfg.FileStore != nil {
@@ -116,7 +116,9 @@ func cors(allow func(origin string) bool) echo.MiddlewareFunc {
 }
 
 // readyHandler answers 200 when every check holds, else 503 naming what failed.
-func readyHandler(checks []Check) echo.HandlerFunc {
+// A failing check answers "unavailable", never its error: /readyz needs no token, and a
+// database error names hosts, users and databases. The error itself goes to the log.
+func readyHandler(checks []Check, log *slog.Logger) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		ctx, cancel := context.WithTimeout(c.Request().Context(), 2*time.Second)
 		defer cancel()
@@ -128,7 +130,8 @@ func readyHandler(checks []Check) echo.HandlerFunc {
 			wg.Go(func() {
 				status := "ok"
 				if err := ch.Check(ctx); err != nil {
-					status = err.Error()
+					status = "unavailable"
+					log.WarnContext(ctx, "readiness check failed", "check", ch.Name, "err", err)
 				}
 				mu.Lock()
 				defer mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -99,12 +100,17 @@ func NewVerifier(ctx context.Context, cfg VerifierConfig) (*Verifier, error) {
 		v.methods = append(v.methods, jwt.SigningMethodHS256.Alg())
 	}
 	if cfg.JWKSURL != "" {
-		u, err := url.Parse(cfg.JWKSURL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			return nil, fmt.Errorf("auth: JWKS URL %q: want an absolute http(s) URL", cfg.JWKSURL)
+		if err := checkJWKSURL(cfg.JWKSURL); err != nil {
+			return nil, err
 		}
-		v.jwks, err = newJWKS(ctx, cfg, log)
-		if err != nil {
+		if cfg.Issuer == "" || cfg.Audience == "" {
+			// An identity provider signs the tokens of all its applications with the same keys:
+			// without iss and aud, a token another application got is a token for this one.
+			log.WarnContext(ctx, "auth: tokens signed by the JWKS are accepted whatever application they were issued for; "+
+				"set RECORDROOM_JWT_ISSUER and RECORDROOM_JWT_AUDIENCE", "issuer_checked", cfg.Issuer != "", "audience_checked", cfg.Audience != "")
+		}
+		var err error
+		if v.jwks, err = newJWKS(ctx, cfg, log); err != nil {
 			return nil, fmt.Errorf("auth: prepare JWKS: %w", err)
 		}
 		v.methods = append(v.methods, jwt.SigningMethodRS256.Alg(), jwt.SigningMethodES256.Alg())
@@ -122,6 +128,28 @@ func NewVerifier(ctx context.Context, cfg VerifierConfig) (*Verifier, error) {
 	}
 	v.parser = jwt.NewParser(opts...)
 	return v, nil
+}
+
+// checkJWKSURL accepts an absolute https URL, or http only to a loopback host (a provider in
+// development): keys fetched in the clear from elsewhere could be swapped on the way, and whoever
+// swaps them signs in as anyone.
+func checkJWKSURL(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("auth: JWKS URL %q: want an absolute http(s) URL", raw)
+	}
+	if u.Scheme == "http" && !isLoopback(u.Hostname()) {
+		return fmt.Errorf("auth: JWKS URL %q: http is allowed only to localhost or a loopback address; use https", raw)
+	}
+	return nil
+}
+
+func isLoopback(host string) bool {
+	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // Verify checks token and returns who it names. ctx bounds a JWKS fetch an unknown kid may cause.

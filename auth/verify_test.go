@@ -1,10 +1,12 @@
 package auth
 
 import (
+	"bytes"
 	"crypto/x509"
 	"encoding/base64"
 	"encoding/pem"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -298,10 +300,28 @@ func TestNewVerifierRefusesUselessConfig(t *testing.T) {
 	t.Parallel()
 	_, err := NewVerifier(t.Context(), VerifierConfig{Logger: quietLogger()})
 	require.ErrorContains(t, err, "RECORDROOM_JWT_SECRET")
-	for _, u := range []string{"not a url", "ftp://idp.example/jwks.json", "/relative/jwks.json", "https://"} {
+	for _, u := range []string{"not a url", "ftp://idp.example/jwks.json", "/relative/jwks.json", "https://",
+		"http://idp.example/jwks.json", "http://10.0.0.1/jwks.json", "http://localhost.example/jwks.json"} {
 		_, err = NewVerifier(t.Context(), VerifierConfig{JWKSURL: u, Logger: quietLogger()})
 		require.ErrorContains(t, err, "JWKS URL", u)
 	}
+}
+
+// Keys in the clear only from this machine; a JWKS without iss and aud checks is warned about.
+func TestJWKSURLsAndTheirWarnings(t *testing.T) {
+	t.Parallel()
+	for _, u := range []string{"http://localhost:9/jwks.json", "http://127.0.0.1:9/jwks.json", "http://[::1]:9/jwks.json",
+		"http://idp.localhost/jwks.json", "https://idp.example/jwks.json"} {
+		require.NoError(t, checkJWKSURL(u), u)
+	}
+	srv := newJWKSServer(t)
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, nil))
+	newTestVerifier(t, VerifierConfig{JWKSURL: srv.url(), Issuer: "https://idp.example", Logger: log})
+	require.Contains(t, logs.String(), "RECORDROOM_JWT_AUDIENCE")
+	logs.Reset()
+	newTestVerifier(t, VerifierConfig{JWKSURL: srv.url(), Issuer: "https://idp.example", Audience: "app", Logger: log})
+	require.NotContains(t, logs.String(), "whatever application")
 }
 
 func TestRefusalErrorUnwrapsToCause(t *testing.T) {

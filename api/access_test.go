@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/recordroom/recordroom/internal/testdb"
 )
 
 const matrixSchema = `{"collections":{
@@ -65,13 +67,13 @@ func TestAccessMatrixOverREST(t *testing.T) {
 		{"alice", "PUT", rec("mem", "b1"), 200}, {"bob", "PUT", rec("mem", "b1"), 200}, {"carol", "PUT", rec("mem", "b1"), 403},
 		{"alice", "PUT", rec("pub", "b1"), 200}, {"carol", "PUT", rec("pub", "b1"), 403},
 		{"alice", "PUT", rec("adm", "a1"), 200}, {"bob", "PUT", rec("adm", "a1"), 403}, {"carol", "PUT", rec("adm", "a1"), 403},
-		{"bob", "PUT", rec("own", "b1"), 200}, {"alice", "PUT", rec("own", "b1"), 403}, {"carol", "PUT", rec("own", "b1"), 403},
+		{"bob", "PUT", rec("own", "b1"), 200}, {"alice", "PUT", rec("own", "b1"), 409}, {"carol", "PUT", rec("own", "b1"), 403},
 		{"carol", "PUT", rec("own", "c1"), 403}, // the creator, but now a viewer
 		// remove
 		{"carol", "DELETE", rec("pub", "del-b"), 403}, {"alice", "DELETE", rec("pub", "del-b"), 204},
 		{"carol", "DELETE", rec("mem", "del-b"), 403}, {"bob", "DELETE", rec("mem", "del-b"), 204},
 		{"bob", "DELETE", rec("adm", "del-a"), 403}, {"alice", "DELETE", rec("adm", "del-a"), 204},
-		{"alice", "DELETE", rec("own", "del-b"), 403}, {"carol", "DELETE", rec("own", "del-b"), 403}, {"bob", "DELETE", rec("own", "del-b"), 204},
+		{"alice", "DELETE", rec("own", "del-b"), 404}, {"carol", "DELETE", rec("own", "del-b"), 403}, {"bob", "DELETE", rec("own", "del-b"), 204},
 	}
 	for _, c := range cases {
 		r := s.do(c.user, c.method, c.path, data)
@@ -93,4 +95,38 @@ func TestAccessMatrixOverREST(t *testing.T) {
 	require.Equal(t, []string{"b1"}, list("carol", "pub"))
 	s.mustErr(403, "forbidden", "carol", "GET", room+"/collections/mem/records", nil)
 	s.mustErr(403, "forbidden", "bob", "GET", room+"/collections/adm/records", nil)
+}
+
+// A writer reads what it writes (issue 17.1): a new schema cannot say otherwise, and under one
+// stored before that rule, a write whose result its writer could not read is refused, on REST as
+// over WebSocket (realtime's TestWSBlindWritesAreRefused), without a byte of the record.
+func TestWritersReadWhatTheyWrite(t *testing.T) {
+	t.Parallel()
+	tdb := testdb.New(t)
+	s := newServerAt(t, tdb.URL, nil)
+	const room = "/v1/rooms/blind"
+	s.must(http.StatusOK, "alice", "GET", room+"/me", nil) // admin
+	s.must(http.StatusOK, "bob", "GET", room+"/me", nil)   // member
+	for _, acc := range []string{`{"read":"owner","write":"member"}`, `{"read":"owner","write":"admin"}`,
+		`{"read":"admin","write":"member"}`, `{"read":"admin","write":"owner"}`} {
+		r := s.mustErr(http.StatusBadRequest, "bad_request", "alice", "PUT", room+"/schema", `{"collections":{"c":{"access":`+acc+`}}}`)
+		require.Contains(t, string(r.Body), "collections.c.access", acc)
+	}
+
+	_, err := tdb.Pool(t).Exec(t.Context(), `UPDATE rooms SET schema = $2 WHERE room_id = $1`, "blind",
+		`{"collections":{"drop":{"access":{"read":"owner","write":"member"}},"adm":{"access":{"read":"admin","write":"member"}}}}`)
+	require.NoError(t, err)
+	s.must(http.StatusCreated, "alice", "POST", room+"/collections/drop/records", map[string]any{"id": "a1", "data": map[string]any{"secret": 1}})
+	r := s.mustErr(http.StatusConflict, "conflict", "bob", "PUT", room+"/collections/drop/records/a1", map[string]any{"data": map[string]any{}})
+	require.NotContains(t, string(r.Body), "secret")
+	s.mustErr(http.StatusNotFound, "not_found", "bob", "DELETE", room+"/collections/drop/records/a1", nil)
+	got := s.must(http.StatusOK, "alice", "GET", room+"/collections/drop/records/a1", nil).JSON(t)
+	require.Equal(t, map[string]any{"secret": 1.0}, got["data"])
+	require.Equal(t, 1.0, got["version"])
+	s.must(http.StatusCreated, "bob", "POST", room+"/collections/drop/records", map[string]any{"id": "b1", "data": map[string]any{}})
+
+	s.mustErr(http.StatusForbidden, "forbidden", "bob", "POST", room+"/collections/adm/records", map[string]any{"data": map[string]any{}})
+	s.must(http.StatusCreated, "alice", "POST", room+"/collections/adm/records", map[string]any{"id": "x", "data": map[string]any{"secret": 2}})
+	r = s.mustErr(http.StatusForbidden, "forbidden", "bob", "PUT", room+"/collections/adm/records/x", map[string]any{"data": map[string]any{}})
+	require.NotContains(t, string(r.Body), "secret")
 }

@@ -297,7 +297,7 @@ func (w *write) plan(current *db.Record) (db.Record, planOp, error) {
 	case w.kind == removeWrite && current == nil:
 		return db.Record{}, 0, recordErr(db.ErrNotFound, w.key.Collection, w.key.ID)
 	case w.kind == removeWrite:
-		return *current, opDelete, mayChange(w.caller, w.c, *current, w.ifVersion)
+		return *current, opDelete, mayChange(w.caller, w.c, *current, w.ifVersion, w.kind)
 	case current == nil: // put of a missing record: a create
 		if w.ifVersion != nil && *w.ifVersion != 0 {
 			return db.Record{}, 0, protocol.New(protocol.Conflict, "record %q does not exist (ifVersion %d)", protocol.Clip(w.key.ID), *w.ifVersion)
@@ -307,7 +307,7 @@ func (w *write) plan(current *db.Record) (db.Record, planOp, error) {
 		}
 		return newRec, opInsert, validate(w.c, w.patch)
 	}
-	if err := mayChange(w.caller, w.c, *current, w.ifVersion); err != nil {
+	if err := mayChange(w.caller, w.c, *current, w.ifVersion, w.kind); err != nil {
 		return db.Record{}, 0, err
 	}
 	merged, err := w.merge(*current)

@@ -79,6 +79,9 @@ func (s *Service) SetSchema(ctx context.Context, caller access.Caller, room stri
 		return nil, protocol.New(protocol.Forbidden, "only admins change the schema")
 	}
 	parsed, err := s.schemas.parse(raw)
+	if err == nil {
+		err = parsed.BlindWrites() // refused when new; such a schema stored earlier still loads
+	}
 	if err != nil {
 		return nil, protocol.New(protocol.BadRequest, "invalid schema: %v", err)
 	}

@@ -35,6 +35,9 @@ func New(database *db.DB, defaultSchema []byte, limits Limits) (*Service, error)
 	s.batches.run = s.runBatch
 	if len(defaultSchema) > 0 {
 		parsed, err := schema.Parse(defaultSchema)
+		if err == nil {
+			err = parsed.BlindWrites()
+		}
 		if err != nil {
 			return nil, fmt.Errorf("RECORDROOM_SCHEMA: %w", err)
 		}

@@ -97,16 +97,35 @@ func (s *Service) changeable(ctx context.Context, caller access.Caller, k Key) (
 	return c, checkGivenID(k.ID)
 }
 
+// A writer must be able to read what it writes: a create or put answers with the record, and a
+// blind write could change data its writer may not see. New schemas cannot say otherwise
+// (schema.BlindWrites); for one stored before that rule, such writes are refused here.
+
 func mayCreate(caller access.Caller, c *schema.Collection) error {
 	if !access.Allowed(caller, c.Write, access.Create, "") {
 		return forbiddenWrite(c)
 	}
+	if !access.Allowed(caller, c.Read, access.Read, caller.UserID) {
+		return protocol.New(protocol.Forbidden, "writing %q needs what reading it needs, role %s: a writer reads what it writes", c.Name, c.Read)
+	}
 	return nil
 }
 
-// mayChange checks an update or removal of an existing record: the write rule for its creator,
-// and ifVersion.
-func mayChange(caller access.Caller, c *schema.Collection, current db.Record, ifVersion *int64) error {
+// mayChange checks an update or removal of an existing record: the read rule, the write rule for
+// its creator, and ifVersion. Another user's record under the owner rule is answered as far as
+// possible as if it were not there: a removal is not_found, as for a missing id; a put is a
+// conflict, as a create of that id is (ids are unique in a collection, so a write naming a taken
+// id cannot hide that it is taken; docs/protocol.md).
+func mayChange(caller access.Caller, c *schema.Collection, current db.Record, ifVersion *int64, kind writeKind) error {
+	switch {
+	case access.Allowed(caller, c.Read, access.Read, current.UserID):
+	case c.Read == access.LevelOwner && kind == removeWrite:
+		return recordErr(db.ErrNotFound, c.Name, current.ID)
+	case c.Read == access.LevelOwner:
+		return recordErr(db.ErrConflict, c.Name, current.ID)
+	default:
+		return protocol.New(protocol.Forbidden, "changing %q needs what reading it needs, role %s", c.Name, c.Read)
+	}
 	if !access.Allowed(caller, c.Write, access.Update, current.UserID) {
 		return forbiddenWrite(c)
 	}

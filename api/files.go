@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -11,7 +12,10 @@ import (
 	"github.com/recordroom/recordroom/protocol"
 )
 
-type fileHandlers struct{ files *files.Service }
+type fileHandlers struct {
+	files    *files.Service
+	timeouts Timeouts
+}
 
 func (h fileHandlers) routes(g *echo.Group) {
 	g.GET("/files", h.list)
@@ -68,18 +72,22 @@ func (h fileHandlers) download(c echo.Context) error {
 	}
 	ctx, who := c.Request().Context(), requester(c)
 	if proxy {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
 		body, f, err := h.files.Open(ctx, who, ref)
 		if err != nil {
 			return err
 		}
 		defer body.Close()
+		source := newStallGuard(body, h.timeouts.Write, cancel)
+		defer source.stop()
 		hdr := c.Response().Header()
 		untrustedContent(hdr)
 		hdr.Set(echo.HeaderContentType, f.ContentType)
 		hdr.Set(echo.HeaderContentLength, strconv.FormatInt(f.Size, 10))
 		hdr.Set("ETag", f.ETag)
 		c.Response().WriteHeader(http.StatusOK)
-		_, err = io.Copy(c.Response(), body)
+		_, err = io.Copy(newStreamWriter(c.Response(), h.timeouts), source)
 		return err // the status is sent: a failure now can only cut the body short
 	}
 	u, expires, err := h.files.Presign(ctx, who, ref)

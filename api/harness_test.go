@@ -52,6 +52,12 @@ const testMaxFileBytes = 1 << 20
 // newServerAt starts the API on the database at databaseURL, with the embedded S3 store.
 func newServerAt(t *testing.T, databaseURL string, defaultSchema []byte) *server {
 	t.Helper()
+	return newServerWith(t, databaseURL, defaultSchema, api.Timeouts{})
+}
+
+// newServerWith is newServerAt with timeouts of its own (the zero value: the server's defaults).
+func newServerWith(t *testing.T, databaseURL string, defaultSchema []byte, timeouts api.Timeouts) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	database, err := db.Open(ctx, databaseURL, db.Options{})
@@ -83,6 +89,7 @@ func newServerAt(t *testing.T, databaseURL string, defaultSchema []byte) *server
 		Records:   recordService,
 		Files:     fileService,
 		FileStore: store.PublicHandler(api.FileStorePrefix),
+		Timeouts:  timeouts,
 	})
 	ts.Start()
 	return &server{t: t, url: ts.URL, store: store, reg: reg}

@@ -3,6 +3,7 @@
 package api
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -54,6 +55,8 @@ type Config struct {
 	// AllowSocketOrigin, when set, decides which Origin may open a WebSocket (a request without
 	// one, from a program rather than a page, may always); nil: any origin.
 	AllowSocketOrigin func(origin string) bool
+	// Timeouts bound slow requests and responses; the zero value means DefaultTimeouts.
+	Timeouts Timeouts
 }
 
 // FileStorePrefix is where Config.FileStore is mounted.
@@ -71,6 +74,8 @@ func New(cfg Config) *echo.Echo {
 	e.Use(requestMetrics(cfg.Registry))
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true}))
 	e.Use(unescapeParams)
+	timeouts := cmp.Or(cfg.Timeouts, DefaultTimeouts)
+	e.Use(deadlines(timeouts))
 	if cfg.AllowOrigin != nil {
 		e.Use(cors(cfg.AllowOrigin))
 	}
@@ -85,7 +90,7 @@ func New(cfg Config) *echo.Echo {
 	e.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(cfg.Registry, promhttp.HandlerOpts{})))
 	e.GET("/openapi.json", serveOpenAPI)
 	if cfg.FileStore != nil {
-		store := echo.WrapHandler(UntrustedContent(cfg.FileStore))
+		store := echo.WrapHandler(streamed(UntrustedContent(cfg.FileStore), timeouts))
 		e.GET(FileStorePrefix+"/*", store)
 		e.HEAD(FileStorePrefix+"/*", store)
 	}
@@ -94,7 +99,7 @@ func New(cfg Config) *echo.Echo {
 	recordHandlers{records: cfg.Records}.routes(room)
 	memberHandlers{members: cfg.Members}.routes(room)
 	teamHandlers{members: cfg.Members}.routes(room)
-	fileHandlers{files: cfg.Files}.routes(room)
+	fileHandlers{files: cfg.Files, timeouts: timeouts}.routes(room)
 	docHandlers{hub: cfg.Hub, docs: cfg.Docs, records: cfg.Records}.routes(room)
 	room.GET("/ws", websocketHandler(cfg.Hub))
 	return e

@@ -27,9 +27,11 @@ func (h fileHandlers) routes(g *echo.Group) {
 // widgetHeader names the calling widget on REST (PROTOCOL.md §1); files.DefaultWidget without it.
 const widgetHeader = "X-Widget-Id"
 
-// requester is who asks: the caller, in the route's room, from the widget X-Widget-Id names.
-func requester(c echo.Context) files.Requester {
-	return files.Requester{Caller: callerOf(c), Room: c.Param("room"), Widget: c.Request().Header.Get(widgetHeader)}
+// requester is who asks: the caller, in the route's room, from the widget X-Widget-Id names (or
+// the token's widget claim: widgetOf).
+func requester(c echo.Context) (files.Requester, error) {
+	widget, err := widgetOf(c, c.Request().Header.Get(widgetHeader))
+	return files.Requester{Caller: callerOf(c), Room: c.Param("room"), Widget: widget}, err
 }
 
 // fileRef reads the scope, path and ?widget= of a request.
@@ -41,13 +43,23 @@ func fileRef(c echo.Context) (files.Ref, error) {
 	return files.Ref{Scope: files.Scope(c.Param("scope")), Widget: c.QueryParam("widget"), Path: path}, nil
 }
 
-func (h fileHandlers) upload(c echo.Context) error {
+// fileRequest reads who asks, and for which file.
+func fileRequest(c echo.Context) (files.Requester, files.Ref, error) {
+	who, err := requester(c)
+	if err != nil {
+		return files.Requester{}, files.Ref{}, err
+	}
 	ref, err := fileRef(c)
+	return who, ref, err
+}
+
+func (h fileHandlers) upload(c echo.Context) error {
+	who, ref, err := fileRequest(c)
 	if err != nil {
 		return err
 	}
 	r := c.Request()
-	f, err := h.files.Upload(r.Context(), requester(c), ref,
+	f, err := h.files.Upload(r.Context(), who, ref,
 		r.Body, r.Header.Get(echo.HeaderContentType), r.ContentLength)
 	if err != nil {
 		return err
@@ -58,7 +70,7 @@ func (h fileHandlers) upload(c echo.Context) error {
 // download answers 302 to a presigned URL, the URL as JSON (?redirect=false), or the bytes
 // themselves (?proxy=true).
 func (h fileHandlers) download(c echo.Context) error {
-	ref, err := fileRef(c)
+	who, ref, err := fileRequest(c)
 	if err != nil {
 		return err
 	}
@@ -70,7 +82,7 @@ func (h fileHandlers) download(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, who := c.Request().Context(), requester(c)
+	ctx := c.Request().Context()
 	if proxy {
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
@@ -118,12 +130,11 @@ func UntrustedContent(next http.Handler) http.Handler {
 }
 
 func (h fileHandlers) remove(c echo.Context) error {
-	ref, err := fileRef(c)
+	who, ref, err := fileRequest(c)
 	if err != nil {
 		return err
 	}
-	r := c.Request()
-	if err := h.files.Delete(r.Context(), requester(c), ref); err != nil {
+	if err := h.files.Delete(c.Request().Context(), who, ref); err != nil {
 		return err
 	}
 	return c.NoContent(http.StatusNoContent)
@@ -135,8 +146,12 @@ func (h fileHandlers) list(c echo.Context) error {
 	if scope == "" {
 		scope = string(files.ScopeSelf)
 	}
+	who, err := requester(c)
+	if err != nil {
+		return err
+	}
 	ref := files.Ref{Scope: files.Scope(scope), Widget: c.QueryParam("widget"), Path: c.QueryParam("prefix")}
-	list, err := h.files.List(c.Request().Context(), requester(c), ref)
+	list, err := h.files.List(c.Request().Context(), who, ref)
 	if err != nil {
 		return err
 	}

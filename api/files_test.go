@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/stretchr/testify/require"
+
+	"github.com/recordroom/recordroom/auth"
 )
 
 const filesRoom = "/v1/rooms/files"
@@ -196,4 +198,35 @@ func TestFilesUploadCutOffLeavesNothing(t *testing.T) {
 	require.Empty(t, s.objects())
 	s.upload(http.StatusOK, "alice", "self/cut", "whole", "text/plain")
 	require.Len(t, s.objects(), 1)
+}
+
+// A token's widget claim binds it to that widget: its files are the claim's, whatever header
+// comes with it, and naming another widget is forbidden, for files and sockets alike. Without a
+// claim the header is a label the caller picks.
+func TestWidgetClaimIsABoundary(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	s.upload(http.StatusOK, "alice", "self/admin.txt", "admin's", "text/plain", "X-Widget-Id", "w-admin")
+	tok, err := auth.MintHS256([]byte(secret), auth.Identity{UserID: "bob", Widget: "w-notes"}, time.Hour, time.Now())
+	require.NoError(t, err)
+	bearer := "Bearer " + tok
+	put := func(status int, path string, headers ...string) response {
+		t.Helper()
+		r := s.send("PUT", filesRoom+"/files/"+path, []byte("bob's"), append([]string{"Authorization", bearer, "Content-Type", "text/plain"}, headers...)...)
+		require.Equal(t, status, r.Status, "%s %v: %s", path, headers, r.Body)
+		return r
+	}
+	put(http.StatusOK, "self/notes.txt")                            // no header: the claim's widget
+	put(http.StatusOK, "self/notes2.txt", "X-Widget-Id", "w-notes") // the same widget named
+	r := put(http.StatusForbidden, "self/admin.txt", "X-Widget-Id", "w-admin")
+	require.Equal(t, "forbidden", r.Code(t))
+	del := s.send("DELETE", filesRoom+"/files/self/admin.txt", nil, "Authorization", bearer, "X-Widget-Id", "w-admin")
+	require.Equal(t, http.StatusForbidden, del.Status)
+	list := s.send("GET", filesRoom+"/files", nil, "Authorization", bearer).JSON(t)["files"].([]any)
+	require.Len(t, list, 2, "the claim's widget holds bob's two files")
+	require.Equal(t, "admin's", string(s.must(http.StatusOK, "alice", "GET", filesRoom+"/files/self/admin.txt?proxy=true", nil, "X-Widget-Id", "w-admin").Body))
+
+	ws := s.send("GET", filesRoom+"/ws?widget=w-admin", nil, "Authorization", bearer,
+		"Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==")
+	require.Equal(t, http.StatusForbidden, ws.Status, "%s", ws.Body)
 }

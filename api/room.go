@@ -20,6 +20,7 @@ const (
 	keyUser    = "recordroom.user"
 	keyExpires = "recordroom.expires"
 	keyInvites = "recordroom.invite-email"
+	keyWidget  = "recordroom.widget"
 )
 
 // roomAuth admits a request to a room: a valid room id, a verified token (or an anonymous viewer
@@ -66,6 +67,7 @@ func roomAuth(verifier *auth.Verifier, people *members.Service) echo.MiddlewareF
 			c.Set(keyInvites, visitor.InviteEmail)
 			c.Set(keyUser, u)
 			c.Set(keyExpires, id.ExpiresAt)
+			c.Set(keyWidget, id.Widget)
 			c.Set(keyCaller, access.Caller{UserID: u.ID, Role: access.Role(u.Role)})
 			return next(c)
 		}
@@ -87,6 +89,20 @@ func userOf(c echo.Context) (db.User, bool) {
 func inviteEmailOf(c echo.Context) string {
 	email, _ := c.Get(keyInvites).(string)
 	return email
+}
+
+// widgetOf is the widget a request acts as, given the one it names ("" for none). A token with a
+// widget claim decides: naming another widget is forbidden. Without one the named widget is a
+// label a caller chooses, not a boundary between widgets (docs/protocol.md).
+func widgetOf(c echo.Context, named string) (string, error) {
+	claim, _ := c.Get(keyWidget).(string)
+	switch {
+	case claim == "":
+		return named, nil
+	case named != "" && named != claim:
+		return "", protocol.New(protocol.Forbidden, "this token acts for widget %q, not %q", claim, protocol.Clip(named))
+	}
+	return claim, nil
 }
 
 // atLeast refuses callers below role.

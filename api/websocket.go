@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/recordroom/recordroom/files"
 	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/realtime"
 )
@@ -36,7 +37,11 @@ func socketOrigin(allow func(origin string) bool) echo.MiddlewareFunc {
 
 func websocketHandler(hub *realtime.Hub) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		hub.Serve(c.Response(), c.Request(), admission(c))
+		a, err := admission(c)
+		if err != nil {
+			return err
+		}
+		hub.Serve(c.Response(), c.Request(), a)
 		return nil
 	}
 }
@@ -49,16 +54,20 @@ func docSocketHandler(hub *realtime.Hub) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		hub.ServeDoc(c.Response(), c.Request(), admission(c), name)
+		a, err := admission(c)
+		if err != nil {
+			return err
+		}
+		hub.ServeDoc(c.Response(), c.Request(), a, name)
 		return nil
 	}
 }
 
-func admission(c echo.Context) realtime.Admission {
+func admission(c echo.Context) (realtime.Admission, error) {
 	expires, _ := c.Get(keyExpires).(time.Time)
-	widget := c.QueryParam("widget")
+	widget, err := widgetOf(c, c.QueryParam("widget"))
 	if widget == "" {
-		widget = "default"
+		widget = files.DefaultWidget
 	}
-	return realtime.Admission{Room: c.Param("room"), Caller: callerOf(c), Expires: expires, Widget: widget}
+	return realtime.Admission{Room: c.Param("room"), Caller: callerOf(c), Expires: expires, Widget: widget}, err
 }

@@ -18,6 +18,9 @@ type Identity struct {
 	// EmailUnverified is set when the token says email_verified: false. Such an email is shown,
 	// but never trusted to claim what was sent to it (team invites).
 	EmailUnverified bool
+	// Widget is the widget claim: the one widget this token may act as, for files (scope self)
+	// and sockets. "" when the token has none, and the widget a request names is a label.
+	Widget string
 	// ExpiresAt is the exp claim. Verify refuses tokens without exp, so it is never zero on an
 	// identity Verify returns (a long-lived connection can close when it passes).
 	ExpiresAt time.Time
@@ -28,6 +31,7 @@ type claims struct {
 	Email         string `json:"email,omitempty"`
 	EmailVerified *bool  `json:"email_verified,omitempty"` // written only when false
 	Name          string `json:"name,omitempty"`
+	Widget        string `json:"widget,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -44,8 +48,9 @@ func MintHS256(secret []byte, id Identity, ttl time.Duration, now time.Time) (st
 		return "", fmt.Errorf("ttl must be positive, got %s", ttl)
 	}
 	c := claims{
-		Email: id.Email,
-		Name:  id.Name,
+		Email:  id.Email,
+		Name:   id.Name,
+		Widget: id.Widget,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject:   id.UserID,
 			IssuedAt:  jwt.NewNumericDate(now),

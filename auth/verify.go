@@ -18,6 +18,8 @@ import (
 
 	"github.com/MicahParks/keyfunc/v3"
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/recordroom/recordroom/internal/ids"
 )
 
 // ErrInvalidToken is wrapped by every error Verify returns. The error's text is short and safe to
@@ -76,6 +78,9 @@ type verifiedClaims struct {
 	Email         any `json:"email"`
 	EmailVerified any `json:"email_verified"`
 	Name          any `json:"name"`
+	// Widget binds the token to one widget. Unlike the profile claims it is a boundary, so a
+	// widget claim that is not a valid id refuses the token rather than being ignored.
+	Widget any `json:"widget"`
 	jwt.RegisteredClaims
 }
 
@@ -181,6 +186,13 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 	}
 	if s, ok := c.Name.(string); ok && len(s) <= maxNameBytes {
 		id.Name = s
+	}
+	if c.Widget != nil {
+		w, ok := c.Widget.(string)
+		if !ok || !ids.Valid(w) {
+			return Identity{}, refuse("widget claim must be a widget id: "+ids.Rule, nil)
+		}
+		id.Widget = w
 	}
 	return id, nil
 }

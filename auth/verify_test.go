@@ -388,3 +388,23 @@ func FuzzVerify(f *testing.F) {
 		require.False(t, id.ExpiresAt.IsZero())
 	})
 }
+
+// The widget claim is a boundary: a valid id is kept, anything else refuses the token.
+func TestWidgetClaim(t *testing.T) {
+	t.Parallel()
+	v := newTestVerifier(t, VerifierConfig{Secret: testSecret})
+	c := validClaims("alice")
+	c["widget"] = "w-1"
+	id, err := v.Verify(t.Context(), sign(t, jwt.SigningMethodHS256, testSecret, "", c))
+	require.NoError(t, err)
+	require.Equal(t, "w-1", id.Widget)
+	for _, bad := range []any{"", "a b", 7, map[string]any{}, strings.Repeat("w", 129)} {
+		c["widget"] = bad
+		_, err = v.Verify(t.Context(), sign(t, jwt.SigningMethodHS256, testSecret, "", c))
+		requireRefused(t, err, "widget claim must be a widget id: 1–128 characters of A-Z a-z 0-9 . _ : -")
+	}
+	delete(c, "widget")
+	id, err = v.Verify(t.Context(), sign(t, jwt.SigningMethodHS256, testSecret, "", c))
+	require.NoError(t, err)
+	require.Empty(t, id.Widget)
+}

@@ -13,6 +13,15 @@ import (
 // clients renew theirs every 15 s and drop others' after 30 s.
 const awarenessTimeout = 30 * time.Second
 
+// Bounds on awareness, which any reader of a document (viewers and anonymous viewers too) may
+// send: states are kept in memory, so without bounds one socket could fill a replica with
+// invented client ids. A browser tab announces one client per document; several tabs share no
+// socket.
+const (
+	maxAwarenessClientsPerSocket = 16   // client ids one socket may announce for one document
+	maxAwarenessStatesPerDoc     = 1000 // states a replica keeps for one document
+)
+
 // maxAwarenessNotify bounds an awareness update sent to other replicas: NOTIFY payloads end at
 // 8000 bytes, base64 takes a third more. Larger ones (rare: cursors are small) stay local.
 const maxAwarenessNotify = 5000
@@ -32,23 +41,32 @@ func (s *session) awareness(ctx context.Context, name string, update []byte) {
 		s.docError(name, protocol.New(protocol.BadRequest, "not an awareness update: %v", err))
 		return
 	}
+	k := docKey{s.room, name}
 	s.mu.Lock()
 	d := s.docs[name]
-	if d != nil {
-		for _, e := range entries {
-			if e.Removed() {
-				delete(d.clients, e.ClientID)
-			} else {
-				d.clients[e.ClientID] = e.Clock
-			}
+	crowded := d != nil && newIDs(d.clients, entries)+len(d.clients) > maxAwarenessClientsPerSocket
+	s.mu.Unlock()
+	switch {
+	case d == nil:
+		return // awareness belongs to an opened document (SyncStep1 first)
+	case crowded:
+		err = s.hub.limitHit("awareness_socket", "awareness: at most %d clients per socket and document", maxAwarenessClientsPerSocket)
+	case !s.hub.awarenessSeen(k, entries): // not under s.mu: the relay's lock comes first
+		err = s.hub.limitHit("awareness_document", "awareness: this document has %d clients already", maxAwarenessStatesPerDoc)
+	}
+	if err != nil {
+		s.docError(name, err)
+		return
+	}
+	s.mu.Lock() // only this socket's reader changes d.clients: nothing changed it meanwhile
+	for _, e := range entries {
+		if e.Removed() {
+			delete(d.clients, e.ClientID)
+		} else {
+			d.clients[e.ClientID] = e.Clock
 		}
 	}
 	s.mu.Unlock()
-	if d == nil {
-		return // awareness belongs to an opened document (SyncStep1 first)
-	}
-	k := docKey{s.room, name}
-	s.hub.awarenessSeen(k, entries)
 	s.hub.sendToPeers(k, yjs.EncodeAwarenessMessage(update), s)
 	s.hub.publishAwareness(ctx, k, update)
 }
@@ -73,14 +91,33 @@ func (s *session) answerAwarenessQuery(name string) {
 	s.sendDoc(name, yjs.EncodeAwarenessMessage(update))
 }
 
-// awarenessSeen records entries, newer clocks winning.
-func (h *Hub) awarenessSeen(k docKey, entries []yjs.AwarenessEntry) {
+// newIDs counts the entries that announce a client known does not hold.
+func newIDs[V any](known map[uint64]V, entries []yjs.AwarenessEntry) int {
+	n := 0
+	for _, e := range entries {
+		if _, ok := known[e.ClientID]; !ok && !e.Removed() {
+			n++
+		}
+	}
+	return n
+}
+
+// awarenessSeen records entries, newer clocks winning; false, recording nothing, when they would
+// take the document past maxAwarenessStatesPerDoc. States that were not renewed for
+// awarenessTimeout are swept on a timer (sweepAwareness) that runs only while there are states.
+func (h *Hub) awarenessSeen(k docKey, entries []yjs.AwarenessEntry) bool {
 	h.relay.mu.Lock()
 	defer h.relay.mu.Unlock()
 	states := h.relay.aware[k]
 	if states == nil {
 		states = map[uint64]awareState{}
 		h.relay.aware[k] = states
+	}
+	if len(states)+newIDs(states, entries) > maxAwarenessStatesPerDoc {
+		return false
+	}
+	if h.relay.sweep == nil {
+		h.relay.sweep = time.AfterFunc(awarenessTimeout, h.sweepAwareness)
 	}
 	now := time.Now()
 	for _, e := range entries {
@@ -95,6 +132,29 @@ func (h *Hub) awarenessSeen(k docKey, entries []yjs.AwarenessEntry) {
 	}
 	if len(states) == 0 {
 		delete(h.relay.aware, k)
+	}
+	return true
+}
+
+// sweepAwareness forgets states not renewed for awarenessTimeout, and runs again while any are
+// left: a client that vanished without saying so (its socket on another replica, a lost
+// notification) holds no memory for longer than that.
+func (h *Hub) sweepAwareness() {
+	h.relay.mu.Lock()
+	defer h.relay.mu.Unlock()
+	for k, states := range h.relay.aware {
+		for id, st := range states {
+			if time.Since(st.seen) > awarenessTimeout {
+				delete(states, id)
+			}
+		}
+		if len(states) == 0 {
+			delete(h.relay.aware, k)
+		}
+	}
+	h.relay.sweep = nil
+	if len(h.relay.aware) > 0 {
+		h.relay.sweep = time.AfterFunc(awarenessTimeout, h.sweepAwareness)
 	}
 }
 
@@ -164,7 +224,9 @@ func (h *Hub) awarenessFromReplicas(rows []ChangeRow) {
 			continue // not from a replica of ours: anyone may NOTIFY
 		}
 		k := docKey{r.Room, r.Name}
-		h.awarenessSeen(k, entries)
+		if !h.awarenessSeen(k, entries) {
+			continue // the document is full here too: the other replica's sender was told
+		}
 		h.sendToPeers(k, yjs.EncodeAwarenessMessage(r.Update), nil)
 	}
 }

@@ -19,6 +19,7 @@ type docRelay struct {
 	peers map[docKey]map[*session]struct{}
 	own   map[int64]time.Time // seq → when stored here
 	aware map[docKey]map[uint64]awareState
+	sweep *time.Timer // forgets stale awareness states while there are any (awareness.go)
 }
 
 // ownSeqTTL is how long an own seq waits for its notification: one that never comes (the

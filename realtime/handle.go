@@ -95,7 +95,7 @@ func (s *session) subscribe(ctx context.Context, m protocol.ClientMessage) error
 	if _, replacing := s.subs[m.Sub]; replacing {
 		s.dropSubLocked(m.Sub)
 	} else if len(s.subs) >= s.hub.cfg.MaxSubscriptions {
-		return protocol.New(protocol.Limit, "at most %d subscriptions per connection", s.hub.cfg.MaxSubscriptions)
+		return s.hub.limitHit("subscriptions", "at most %d subscriptions per connection", s.hub.cfg.MaxSubscriptions)
 	}
 	req := records.Query{Where: m.Where, OrderBy: m.OrderBy}
 	if m.Limit != nil {

@@ -86,6 +86,13 @@ type hubMetrics struct {
 	docUpdates    *prometheus.CounterVec
 	// fanoutOverflows counts shards whose queue overflowed (a resync of their rooms followed).
 	fanoutOverflows prometheus.Counter
+	limits          *prometheus.CounterVec
+}
+
+// limitHit counts a refusal by the named limit and returns its error (code limit).
+func (h *Hub) limitHit(limit, format string, args ...any) error {
+	h.metrics.limits.WithLabelValues(limit).Inc()
+	return protocol.New(protocol.Limit, format, args...)
 }
 
 // NewHub makes a hub; the listener feeds it with QueueChange and Resync.
@@ -143,11 +150,14 @@ func NewHub(cfg HubConfig) *Hub {
 			fanoutOverflows: prometheus.NewCounter(prometheus.CounterOpts{
 				Name: "recordroom_fanout_overflows_total", Help: "Fan-out shards whose queue overflowed; each re-evaluated every subscription of its rooms.",
 			}),
+			limits: prometheus.NewCounterVec(prometheus.CounterOpts{
+				Name: "recordroom_limits_hit_total", Help: "Requests refused by a limit, by limit (docs/operations.md).",
+			}, []string{"limit"}),
 		}}
 	h.fanout = newFanout(h, cfg.FanoutShards)
 	if cfg.Registerer != nil {
 		m := h.metrics
-		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates, m.fanoutOverflows)
+		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates, m.fanoutOverflows, m.limits)
 		cfg.Registerer.MustRegister(liveGauge("recordroom_fanout_queued", "Change notifications waiting in the fan-out pool's queues, all shards and lanes.",
 			func() float64 { return float64(h.fanout.queued()) }))
 		cfg.Registerer.MustRegister(liveGauge("recordroom_live_queries", "Shared live queries held (subscriptions with equal queries share one).",

@@ -282,6 +282,39 @@ func TestYjsAwareness(t *testing.T) {
 	require.True(t, gone[0].Removed())
 }
 
+// Awareness is bounded: a socket that announces more clients for a document than a browser tab
+// has is refused with limit, and nothing of that update reaches anyone (a viewer may send
+// awareness, so invented client ids must not fill a replica's memory).
+func TestYjsAwarenessIsBounded(t *testing.T) {
+	t.Parallel()
+	c := setup(t, 1, "bob")
+	r := c.replicas[0]
+	a := dialYjs(t, r, "alice", "/ws")
+	b := dialYjs(t, r, "bob", "/ws")
+	a.open("doc")
+	b.open("doc")
+	flood := make([]yjs.AwarenessEntry, 17)
+	for i := range flood {
+		flood[i] = yjs.AwarenessEntry{ClientID: uint64(1000 + i), Clock: 1, State: json.RawMessage(`{"x":1}`)}
+	}
+	update, err := yjs.EncodeAwareness(flood)
+	require.NoError(t, err)
+	a.send("doc", yjs.EncodeAwarenessMessage(update))
+	require.Equal(t, "limit", a.nextError("doc")["code"])
+
+	one, err := yjs.EncodeAwareness(flood[:1])
+	require.NoError(t, err)
+	a.send("doc", yjs.EncodeAwarenessMessage(one)) // one client is fine
+	isAwareness := func(f yjsFrame) bool { return f.doc == "doc" && f.msg.Type == yjs.MessageAwareness }
+	got, err := yjs.DecodeAwareness(b.next("the one client", isAwareness).msg.Awareness)
+	require.NoError(t, err)
+	require.Len(t, got, 1, "the refused flood was not relayed first")
+	b.send("doc", yjs.EncodeQueryAwareness())
+	got, err = yjs.DecodeAwareness(b.next("awareness answer", isAwareness).msg.Awareness)
+	require.NoError(t, err)
+	require.Len(t, got, 1, "nor remembered")
+}
+
 // Names and frames that are not what the protocol says are answered, and break nothing.
 func TestYjsHostileFrames(t *testing.T) {
 	t.Parallel()

@@ -1,7 +1,6 @@
 package realtime
 
 import (
-	"strings"
 	"sync"
 	"time"
 
@@ -168,8 +167,7 @@ func (h *Hub) recordsDeleted(rows []ChangeRow) {
 	h.relay.mu.Lock()
 	var affected []*session
 	for k, peers := range h.relay.peers {
-		parts := strings.SplitN(k.name, "/", 3)
-		if len(parts) == 3 && gone[k.room+"\x00"+parts[0]+"/"+parts[1]+"/"] {
+		if collection, id, ok := yjs.FieldDoc(k.name); ok && gone[k.room+"\x00"+collection+"/"+id+"/"] {
 			for s := range peers {
 				affected = append(affected, s)
 			}

@@ -158,7 +158,8 @@ func (h *Hub) resyncDoc(k docKey) {
 
 // recordsDeleted closes the field documents (<collection>/<recordId>/<field>) of deleted
 // records on the sockets that opened them: a document follows its record's rules, and a record
-// that is gone can be read by nobody.
+// that is gone can be read by nobody. Its stored rows went with the record already; an update a
+// socket sends before this runs is refused (Docs.Append holds the record, and finds none).
 func (h *Hub) recordsDeleted(rows []ChangeRow) {
 	gone := map[string]bool{}
 	for _, r := range rows {

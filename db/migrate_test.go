@@ -95,3 +95,45 @@ func assertPartitioned(t *testing.T, url string) {
 		require.Equal(t, "room_id", firstKey, table)
 	}
 }
+
+// Migration 00007 deletes the field documents that records deleted before it left behind, and
+// nothing else: not a live record's, not a name of another shape.
+func TestMigrateDeletesOrphanedFieldDocuments(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	tdb := testdb.New(t)
+	pool := tdb.Pool(t)
+	_, err := pool.Exec(ctx, `INSERT INTO rooms (room_id) VALUES ('r');
+		INSERT INTO records (room_id, collection, id, user_id, data) VALUES ('r', 'tasks', 'x', 'u', '{}')`)
+	require.NoError(t, err)
+	names := map[string]bool{ // name → kept
+		"tasks/x/body": true, "tasks/y/body": false, "tasks/x_/body": false,
+		"tasks/y/a/b": true, "tasks/y": true, "notes": true,
+	}
+	for name := range names {
+		_, err := pool.Exec(ctx, `INSERT INTO yjs_docs (room_id, name, state, state_vector) VALUES ('r', $1, '\x0000', '\x00')`, name)
+		require.NoError(t, err)
+		_, err = pool.Exec(ctx, `INSERT INTO yjs_updates (room_id, name, update) VALUES ('r', $1, '\x0000')`, name)
+		require.NoError(t, err)
+	}
+
+	m, err := db.NewMigrator(tdb.URL)
+	require.NoError(t, err)
+	defer m.Close()
+	require.NoError(t, m.Down(ctx)) // 00007 undoes nothing; Up runs it on these rows
+	n, err := m.Up(ctx)
+	require.NoError(t, err)
+	require.Equal(t, 1, n)
+
+	for name, kept := range names {
+		var docs, updates int
+		err := pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM yjs_docs WHERE name = $1),
+			(SELECT count(*) FROM yjs_updates WHERE name = $1)`, name).Scan(&docs, &updates)
+		require.NoError(t, err)
+		want := 0
+		if kept {
+			want = 1
+		}
+		require.Equal(t, [2]int{want, want}, [2]int{docs, updates}, name)
+	}
+}

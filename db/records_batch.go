@@ -76,9 +76,17 @@ func (s Store) RecordUpdateMany(ctx context.Context, recs []Record) ([]Record, e
 	return recordsFrom(rows, err, "update records")
 }
 
-// RecordDeleteMany deletes records and returns them as they were.
+// RecordDeleteMany deletes records, and their field documents with them, and returns the records
+// as they were.
 func (s Store) RecordDeleteMany(ctx context.Context, keys []RecordKey) ([]Record, error) {
 	rooms, colls, ids := keyColumns(keys)
 	rows, err := s.q.RecordDeleteMany(ctx, dbsqlc.RecordDeleteManyParams{Rooms: rooms, Collections: colls, Ids: ids})
 	return recordsFrom(rows, err, "delete records")
+}
+
+// RecordLockKeyShare holds the record, when it exists, until the transaction ends: it cannot be
+// deleted meanwhile (its data can change). It answers whether the record exists.
+func (s Store) RecordLockKeyShare(ctx context.Context, k RecordKey) (bool, error) {
+	ok, err := s.q.RecordLockKeyShare(ctx, dbsqlc.RecordLockKeyShareParams{RoomID: k.Room, Collection: k.Collection, ID: k.ID})
+	return ok, translate(err, "lock record")
 }

@@ -1,7 +1,6 @@
 package realtime
 
 import (
-	"strings"
 	"sync"
 	"time"
 
@@ -160,7 +159,8 @@ func (h *Hub) resyncDoc(k docKey) {
 
 // recordsDeleted closes the field documents (<collection>/<recordId>/<field>) of deleted
 // records on the sockets that opened them: a document follows its record's rules, and a record
-// that is gone can be read by nobody.
+// that is gone can be read by nobody. Its stored rows went with the record already; an update a
+// socket sends before this runs is refused (Docs.Append holds the record, and finds none).
 func (h *Hub) recordsDeleted(rows []ChangeRow) {
 	gone := map[string]bool{}
 	for _, r := range rows {
@@ -169,8 +169,7 @@ func (h *Hub) recordsDeleted(rows []ChangeRow) {
 	h.relay.mu.Lock()
 	var affected []*session
 	for k, peers := range h.relay.peers {
-		parts := strings.SplitN(k.name, "/", 3)
-		if len(parts) == 3 && gone[k.room+"\x00"+parts[0]+"/"+parts[1]+"/"] {
+		if collection, id, ok := yjs.FieldDoc(k.name); ok && gone[k.room+"\x00"+collection+"/"+id+"/"] {
 			for s := range peers {
 				affected = append(affected, s)
 			}

@@ -238,6 +238,14 @@ func TestYjsFieldDocumentsFollowRecordRules(t *testing.T) {
 	r.restRemove(t, "bob", room, "own", "b1")
 	require.Equal(t, "forbidden", b.nextError("own/b1/body")["code"])
 	r.rest(t, http.StatusNotFound, "bob", http.MethodGet, "/v1/rooms/"+room+"/docs/own/b1/body", nil)
+	b.send("own/b1/body", yjs.EncodeSyncUpdate(historyUpdates(t)[1]))
+	require.Equal(t, "not_found", b.nextError("own/b1/body")["code"], "no writing into a deleted record's document")
+
+	// Its stored rows went with it: a record made again with that id starts with a new document.
+	r.restCreate(t, "bob", room, "own", "b1", map[string]any{})
+	doc = r.rest(t, http.StatusOK, "bob", http.MethodGet, "/v1/rooms/"+room+"/docs/own/b1/body", nil).Body
+	require.Empty(t, stateVector(t, doc))
+	require.Empty(t, stateVector(t, b.open("own/b1/body")))
 }
 
 // Awareness is relayed across replicas, answered to query-awareness, and announced gone when

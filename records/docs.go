@@ -2,9 +2,9 @@ package records
 
 import (
 	"context"
-	"strings"
 
 	"github.com/recordroom/recordroom/access"
+	"github.com/recordroom/recordroom/yjs"
 )
 
 // DocAccess says whether caller may read and write the Yjs document name (PROTOCOL.md §6). A
@@ -14,8 +14,8 @@ import (
 // document's rules cannot differ between them. As on Get, a record the caller may not see at all
 // is not_found (owner rule) or forbidden (role).
 func (s *Service) DocAccess(ctx context.Context, caller access.Caller, room, name string) (read, write bool, err error) {
-	if parts := strings.Split(name, "/"); len(parts) == 3 && parts[0] != "" && parts[1] != "" && parts[2] != "" {
-		return s.recordAccess(ctx, caller, Key{Room: room, Collection: parts[0], ID: parts[1]})
+	if collection, id, ok := yjs.FieldDoc(name); ok {
+		return s.recordAccess(ctx, caller, Key{Room: room, Collection: collection, ID: id})
 	}
 	return caller.Role.AtLeast(access.Viewer), caller.Role.AtLeast(access.Member), nil
 }

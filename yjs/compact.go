@@ -46,6 +46,10 @@ func (d *Docs) compactLater(room, name string) {
 func (d *Docs) Compact(ctx context.Context, room, name string) (int, error) {
 	folded := 0
 	err := d.db.InTx(ctx, func(tx db.Store) error {
+		// An upsert of the state after the record's delete would bring the document back.
+		if exists, err := holdRecord(ctx, tx, room, name); err != nil || !exists {
+			return err // deleted: its rows went with it
+		}
 		if err := tx.YjsDocLock(ctx, room, name); err != nil {
 			return err
 		}

@@ -109,6 +109,13 @@ func (d *Docs) Append(ctx context.Context, room, name string, update []byte, reg
 	}
 	var seq, bytes, rows int64
 	err = d.db.InTx(ctx, func(tx db.Store) error {
+		exists, err := holdRecord(ctx, tx, room, name)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			return protocol.New(protocol.NotFound, "the record of document %q does not exist", protocol.Clip(name))
+		}
 		if bytes, rows, err = tx.YjsDocSize(ctx, room, name); err != nil {
 			return err
 		}
@@ -130,6 +137,21 @@ func (d *Docs) Append(ctx context.Context, room, name string, update []byte, reg
 		d.compactLater(room, name)
 	}
 	return seq, nil
+}
+
+// holdRecord keeps a field document's record (FieldDoc) from being deleted until tx ends, and
+// answers whether it exists; any other document belongs to no record: true. A check at open or
+// write time (DocAccess) races a delete; this lock does not: a delete waits for the rows tx
+// stores and deletes them with the record, or committed before and the record is gone, when
+// storing would bring its documents back for whoever creates a record with that id later.
+// Taken first in a transaction, before any document row, so every writer locks record then
+// document, as a delete does.
+func holdRecord(ctx context.Context, tx db.Store, room, name string) (bool, error) {
+	collection, id, ok := FieldDoc(name)
+	if !ok {
+		return true, nil
+	}
+	return tx.RecordLockKeyShare(ctx, db.RecordKey{Room: room, Collection: collection, ID: id})
 }
 
 // IsEmptyUpdate reports whether update is well-formed and changes nothing (no structs, no

@@ -10,9 +10,19 @@ import (
 )
 
 const recordDeleteMany = `-- name: RecordDeleteMany :many
+WITH k AS (
+    SELECT k.room_id, k.collection, k.id, k.collection || '/' || k.id || '/' AS prefix
+    FROM (SELECT unnest($1::text[]) AS room_id, unnest($2::text[]) AS collection,
+                 unnest($3::text[]) AS id) AS k
+), docs AS (
+    DELETE FROM yjs_docs d USING k
+    WHERE d.room_id = k.room_id AND starts_with(d.name, k.prefix) AND d.name ~ '^[^/]+/[^/]+/[^/]+$'
+), tail AS (
+    DELETE FROM yjs_updates u USING k
+    WHERE u.room_id = k.room_id AND starts_with(u.name, k.prefix) AND u.name ~ '^[^/]+/[^/]+/[^/]+$'
+)
 DELETE FROM records r
-USING (SELECT unnest($1::text[]) AS room_id, unnest($2::text[]) AS collection,
-             unnest($3::text[]) AS id) AS k
+USING k
 WHERE r.room_id = k.room_id AND r.collection = k.collection AND r.id = k.id
 RETURNING r.room_id, r.collection, r.id, r.user_id, r.data, r.version, r.created_at, r.updated_at
 `
@@ -23,6 +33,14 @@ type RecordDeleteManyParams struct {
 	Ids         []string
 }
 
+// The records' field documents (<collection>/<id>/<field>, records/docs.go) go with them, in the
+// same statement, so a record created later with the same id starts with empty documents. The
+// batch has locked every key (RecordLockMany), so each one is deleted. A name is matched byte for
+// byte by starts_with, not LIKE (where the _ of an id is a wildcard); the prefix's trailing /
+// keeps tasks/a from matching tasks/ab/body, and the pattern asks for exactly one non-empty field
+// segment after it, as DocAccess counts a field document (tasks/a/x/y is not one).
+// An update racing this statement cannot leave a row behind: appends and compactions of a field
+// document hold its record's row (RecordLockKeyShare) until they commit.
 func (q *Queries) RecordDeleteMany(ctx context.Context, arg RecordDeleteManyParams) ([]Record, error) {
 	rows, err := q.db.Query(ctx, recordDeleteMany, arg.Rooms, arg.Collections, arg.Ids)
 	if err != nil {
@@ -176,6 +194,31 @@ func (q *Queries) RecordListByIDs(ctx context.Context, arg RecordListByIDsParams
 		return nil, err
 	}
 	return items, nil
+}
+
+const recordLockKeyShare = `-- name: RecordLockKeyShare :one
+SELECT EXISTS (
+    SELECT 1 FROM records
+    WHERE room_id = $1 AND collection = $2 AND id = $3
+    FOR KEY SHARE
+)
+`
+
+type RecordLockKeyShareParams struct {
+	RoomID     string
+	Collection string
+	ID         string
+}
+
+// Holds a record until the transaction ends, the weakest way: its data may change, it cannot be
+// deleted. Whoever stores a field document's rows holds its record so, and a delete of the record
+// (FOR UPDATE, then DELETE) waits for those rows to commit and deletes them too; an append that
+// comes after the delete finds no record. False when the record does not exist.
+func (q *Queries) RecordLockKeyShare(ctx context.Context, arg RecordLockKeyShareParams) (bool, error) {
+	row := q.db.QueryRow(ctx, recordLockKeyShare, arg.RoomID, arg.Collection, arg.ID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
 }
 
 const recordLockMany = `-- name: RecordLockMany :many

@@ -107,9 +107,13 @@ func (r *Replica) build(ctx context.Context, ln net.Listener) error {
 	if err != nil {
 		return err
 	}
+	notifyKey, err := r.database.NotifyKey(ctx)
+	if err != nil {
+		return fmt.Errorf("%w (is the database migrated? migration 00008 makes the key)", err)
+	}
 	registry := prometheus.NewRegistry()
 	registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	return r.buildServices(registry, verifier)
+	return r.buildServices(registry, verifier, notifyKey)
 }
 
 // listen takes ln, or listens on the configured address.
@@ -171,7 +175,7 @@ func (r *Replica) verifier(ctx context.Context) (*auth.Verifier, error) {
 
 // buildServices makes the services, the realtime hub and change listener, and the HTTP server
 // that routes to them.
-func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Verifier) error {
+func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Verifier, notifyKey []byte) error {
 	cfg, logger := r.cfg, r.logger
 	listenConn, err := db.ParseConfig(r.sessionURL())
 	if err != nil {
@@ -187,7 +191,7 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 	r.closers = append(r.closers, docs.Close)
 	r.hub = realtime.NewHub(realtime.HubConfig{
 		Records: recordService, Members: memberService, Docs: docs, Logger: logger, Registerer: registry, Replica: r.id,
-		FanoutShards: cfg.FanoutShards,
+		FanoutShards: cfg.FanoutShards, NotifyKey: notifyKey,
 	})
 	r.listener = realtime.NewListener(realtime.ListenerConfig{
 		ConnConfig: listenConn.ConnConfig,

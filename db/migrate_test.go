@@ -120,10 +120,10 @@ func TestMigrateDeletesOrphanedFieldDocuments(t *testing.T) {
 	m, err := db.NewMigrator(tdb.URL)
 	require.NoError(t, err)
 	defer m.Close()
-	require.NoError(t, m.Down(ctx)) // 00007 undoes nothing; Up runs it on these rows
+	require.NoError(t, m.DownTo(ctx, 6)) // 00007 undoes nothing; Up runs it on these rows
 	n, err := m.Up(ctx)
 	require.NoError(t, err)
-	require.Equal(t, 1, n)
+	require.Equal(t, testdb.MigrationCount(t)-6, n)
 
 	for name, kept := range names {
 		var docs, updates int

@@ -81,6 +81,7 @@ func TestReportingRoleReadsViewsOnly(t *testing.T) {
 		"INSERT INTO records (room_id, collection, id, user_id, data) VALUES ('r1', 'x', 'x', 'x', '{}')",
 		"CREATE TABLE reporting.mine (x int)", "CREATE TABLE public.mine (x int)",
 		"SELECT recordroom_reporting_grant('" + role + "')",
+		"SELECT recordroom_publish('awareness', 'update', ARRAY['{}'])", "SELECT key FROM recordroom_notify_key",
 	} {
 		_, err := analyst.Exec(ctx, stmt)
 		requireDenied(t, err, stmt)
@@ -177,4 +178,23 @@ func requireDenied(t *testing.T, err error, what string) {
 	var pgErr *pgconn.PgError
 	require.True(t, errors.As(err, &pgErr), "%s: want permission denied, got %v", what, err)
 	require.Equal(t, "42501", pgErr.Code, "%s: %v", what, err)
+}
+
+// An operator's role with rights on the tables writes through the notify triggers, which publish
+// as their owner: the publishing function itself is the owner's alone.
+func TestOperatorRoleWritesThroughTheTriggers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	role := newLoginRole(t)
+	tdb := testdb.New(t)
+	owner := tdb.Pool(t)
+	_, err := owner.Exec(ctx, "INSERT INTO rooms (room_id) VALUES ('r1'); GRANT INSERT, UPDATE, DELETE, SELECT ON records, rooms TO "+pgx.Identifier{role}.Sanitize())
+	require.NoError(t, err)
+	operator := connect(t, testdb.WithUser(t, tdb.URL, role))
+	_, err = operator.Exec(ctx, "INSERT INTO records (room_id, collection, id, user_id, data) VALUES ('r1', 'tasks', 't1', 'op', '{}')")
+	require.NoError(t, err, "the trigger publishes as its owner")
+	_, err = operator.Exec(ctx, "UPDATE rooms SET schema = NULL WHERE room_id = 'r1'")
+	require.NoError(t, err)
+	_, err = operator.Exec(ctx, "SELECT recordroom_publish('records', 'insert', ARRAY['{}'])")
+	requireDenied(t, err, "calling the publisher directly")
 }

@@ -73,6 +73,12 @@ func yjsUpdates[R any](rows []R, err error, doing string, conv func(R) YjsUpdate
 	return out, nil
 }
 
+// NotifyKey is the key replicas sign the notifications that carry data with.
+func (s Store) NotifyKey(ctx context.Context) ([]byte, error) {
+	key, err := s.q.NotifyKey(ctx)
+	return key, translate(err, "read the notify key")
+}
+
 // Notify sends payload on a NOTIFY channel.
 func (s Store) Notify(ctx context.Context, channel, payload string) error {
 	return translate(s.q.Notify(ctx, dbsqlc.NotifyParams{Channel: channel, Payload: payload}), "notify")

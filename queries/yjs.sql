@@ -40,3 +40,8 @@ DELETE FROM yjs_updates WHERE room_id = @room_id AND name = @name AND seq = ANY(
 -- name: Notify :exec
 -- Awareness updates travel between replicas on the change channel without being stored.
 SELECT pg_notify(@channel::text, @payload::text);
+
+-- name: NotifyKey :one
+-- The key replicas sign relayed awareness updates with (migration 00008); only the server's
+-- role may read it.
+SELECT key FROM recordroom_notify_key;

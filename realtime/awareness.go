@@ -2,6 +2,9 @@ package realtime
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"encoding/json"
 	"time"
 
@@ -200,14 +203,26 @@ func (h *Hub) publishAwareness(ctx context.Context, k docKey, update []byte) {
 	if len(update) > maxAwarenessNotify {
 		return
 	}
-	payload, err := json.Marshal(Change{Table: tableAwareness, Op: "update", TS: time.Now().UnixMilli(),
-		Rows: []ChangeRow{{Room: k.room, Name: k.name, Replica: h.cfg.Replica, Update: update}}})
+	row := ChangeRow{Room: k.room, Name: k.name, Replica: h.cfg.Replica, Update: update}
+	row.MAC = h.awarenessMAC(row)
+	payload, err := json.Marshal(Change{Table: tableAwareness, Op: "update", TS: time.Now().UnixMilli(), Rows: []ChangeRow{row}})
 	if err == nil {
 		err = h.cfg.Docs.Notify(ctx, Channel, string(payload))
 	}
 	if err != nil {
 		h.cfg.Logger.Warn("publish awareness", "room", k.room, "doc", k.name, "err", err)
 	}
+}
+
+// awarenessMAC signs what a relayed awareness row says: its room, document, sender and update,
+// each length-prefixed so that no two rows sign alike.
+func (h *Hub) awarenessMAC(r ChangeRow) []byte {
+	m := hmac.New(sha256.New, h.cfg.NotifyKey)
+	for _, part := range [][]byte{[]byte(r.Room), []byte(r.Name), []byte(r.Replica), r.Update} {
+		_ = binary.Write(m, binary.BigEndian, uint32(len(part)))
+		m.Write(part)
+	}
+	return m.Sum(nil)
 }
 
 // tableAwareness is the pseudo-table of awareness notifications (docs/notify.md).
@@ -218,6 +233,10 @@ func (h *Hub) awarenessFromReplicas(rows []ChangeRow) {
 	for _, r := range rows {
 		if r.Replica == h.cfg.Replica {
 			continue
+		}
+		if len(h.cfg.NotifyKey) == 0 || !hmac.Equal(r.MAC, h.awarenessMAC(r)) {
+			h.metrics.forged.Inc()
+			continue // not from a replica of ours: anyone may NOTIFY
 		}
 		entries, err := yjs.DecodeAwareness(r.Update)
 		if err != nil {

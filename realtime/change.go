@@ -31,6 +31,7 @@ type ChangeRow struct {
 	Seq        int64  `json:"seq,omitempty"`        // yjs_updates
 	Replica    string `json:"replica,omitempty"`    // awareness: the replica that sent it
 	Update     []byte `json:"update,omitempty"`     // awareness: the awareness update (base64)
+	MAC        []byte `json:"mac,omitempty"`        // awareness: its signature (awarenessMAC)
 }
 
 // Time is when the statement ran.

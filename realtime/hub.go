@@ -42,6 +42,11 @@ type HubConfig struct {
 	// changes are delivered by one shard, in commit order, so a slow room delays only the rooms
 	// that share its shard.
 	FanoutShards int
+	// NotifyKey signs the awareness updates this replica relays through the change channel and
+	// checks those of other replicas: anyone who can log in may NOTIFY, and awareness is the one
+	// payload that carries data to clients (docs/notify.md). Replicas of one deployment read the
+	// same key from the database; without one, other replicas' awareness is not relayed.
+	NotifyKey []byte
 	// MaxInFlight is how many mutations one socket may have running at once (default 64), so
 	// that a burst lands in one group commit; the socket is not read while that many run.
 	MaxInFlight int
@@ -87,6 +92,7 @@ type hubMetrics struct {
 	// fanoutOverflows counts shards whose queue overflowed (a resync of their rooms followed).
 	fanoutOverflows prometheus.Counter
 	limits          *prometheus.CounterVec
+	forged          prometheus.Counter
 }
 
 // limitHit counts a refusal by the named limit and returns its error (code limit).
@@ -150,6 +156,9 @@ func NewHub(cfg HubConfig) *Hub {
 			fanoutOverflows: prometheus.NewCounter(prometheus.CounterOpts{
 				Name: "recordroom_fanout_overflows_total", Help: "Fan-out shards whose queue overflowed; each re-evaluated every subscription of its rooms.",
 			}),
+			forged: prometheus.NewCounter(prometheus.CounterOpts{
+				Name: "recordroom_notifications_forged_total", Help: "Awareness notifications dropped because their signature did not check out (not sent by a replica).",
+			}),
 			limits: prometheus.NewCounterVec(prometheus.CounterOpts{
 				Name: "recordroom_limits_hit_total", Help: "Requests refused by a limit, by limit (docs/operations.md).",
 			}, []string{"limit"}),
@@ -157,7 +166,7 @@ func NewHub(cfg HubConfig) *Hub {
 	h.fanout = newFanout(h, cfg.FanoutShards)
 	if cfg.Registerer != nil {
 		m := h.metrics
-		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates, m.fanoutOverflows, m.limits)
+		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates, m.fanoutOverflows, m.limits, m.forged)
 		cfg.Registerer.MustRegister(liveGauge("recordroom_fanout_queued", "Change notifications waiting in the fan-out pool's queues, all shards and lanes.",
 			func() float64 { return float64(h.fanout.queued()) }))
 		cfg.Registerer.MustRegister(liveGauge("recordroom_live_queries", "Shared live queries held (subscriptions with equal queries share one).",

@@ -1,6 +1,7 @@
 package realtime_test
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
@@ -321,6 +322,36 @@ func TestYjsAwarenessIsBounded(t *testing.T) {
 	got, err = yjs.DecodeAwareness(b.next("awareness answer", isAwareness).msg.Awareness)
 	require.NoError(t, err)
 	require.Len(t, got, 1, "nor remembered")
+}
+
+// A forged awareness notification (anyone who can log in may NOTIFY on the change channel) is
+// not relayed to clients; a replica's own, signed with the database's key, is.
+func TestYjsForgedAwarenessIsDropped(t *testing.T) {
+	t.Parallel()
+	c := setup(t, 2, "bob")
+	b := dialYjs(t, c.replicas[1], "bob", "/ws")
+	b.open("doc")
+	forged, err := yjs.EncodeAwareness([]yjs.AwarenessEntry{{ClientID: 66, Clock: 1, State: json.RawMessage(`{"user":"mallory"}`)}})
+	require.NoError(t, err)
+	payload, err := json.Marshal(map[string]any{"table": "awareness", "op": "update", "ts": time.Now().UnixMilli(),
+		"rows": []map[string]any{{"room": room, "name": "doc", "replica": "elsewhere", "update": forged, "mac": make([]byte, 32)}}})
+	require.NoError(t, err)
+	_, err = c.db.Pool(t).Exec(context.Background(), "SELECT pg_notify('recordroom_changes', $1)", string(payload))
+	require.NoError(t, err)
+
+	a := dialYjs(t, c.replicas[0], "alice", "/ws")
+	a.open("doc")
+	real, err := yjs.EncodeAwareness([]yjs.AwarenessEntry{{ClientID: 7, Clock: 1, State: json.RawMessage(`{"user":"alice"}`)}})
+	require.NoError(t, err)
+	a.send("doc", yjs.EncodeAwarenessMessage(real)) // notified after the forgery: it arrives after it
+	isAwareness := func(f yjsFrame) bool { return f.doc == "doc" && f.msg.Type == yjs.MessageAwareness }
+	got, err := yjs.DecodeAwareness(b.next("alice's awareness", isAwareness).msg.Awareness)
+	require.NoError(t, err)
+	require.Equal(t, uint64(7), got[0].ClientID, "the forged state never came first")
+	b.send("doc", yjs.EncodeQueryAwareness())
+	got, err = yjs.DecodeAwareness(b.next("awareness answer", isAwareness).msg.Awareness)
+	require.NoError(t, err)
+	require.Len(t, got, 1, "and it is not remembered")
 }
 
 // Names and frames that are not what the protocol says are answered, and break nothing.

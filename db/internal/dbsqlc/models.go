@@ -31,6 +31,11 @@ type Record struct {
 	UpdatedAt  time.Time
 }
 
+type RecordroomNotifyKey struct {
+	Singleton bool
+	Key       []byte
+}
+
 type ReportingFile struct {
 	RoomID      string
 	ScopeKind   string

@@ -24,6 +24,19 @@ func (q *Queries) Notify(ctx context.Context, arg NotifyParams) error {
 	return err
 }
 
+const notifyKey = `-- name: NotifyKey :one
+SELECT key FROM recordroom_notify_key
+`
+
+// The key replicas sign relayed awareness updates with (migration 00008); only the server's
+// role may read it.
+func (q *Queries) NotifyKey(ctx context.Context) ([]byte, error) {
+	row := q.db.QueryRow(ctx, notifyKey)
+	var key []byte
+	err := row.Scan(&key)
+	return key, err
+}
+
 const yjsDocLoad = `-- name: YjsDocLoad :many
 SELECT 0::bigint AS seq, state AS update FROM yjs_docs d WHERE d.room_id = $1 AND d.name = $2
 UNION ALL

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
@@ -67,6 +68,9 @@ func errorHandler(logger *slog.Logger) echo.HTTPErrorHandler {
 		}
 		apiErr := protocol.ErrorOf(err)
 		status := httpStatus(apiErr.Code)
+		if apiErr.RetryAfterMs > 0 { // a rate limit: when to come back, in whole seconds
+			c.Response().Header().Set("Retry-After", strconv.FormatInt((apiErr.RetryAfterMs+999)/1000, 10))
+		}
 		if status >= 500 {
 			logger.Error("request failed", "request_id", requestID(c), "err", err)
 		}

@@ -22,6 +22,11 @@ type Config struct {
 	DBMaxConns         int32         // RECORDROOM_DB_MAX_CONNS; 0: pgx's default
 	FanoutShards       int           // RECORDROOM_FANOUT_SHARDS; 0: 2 × GOMAXPROCS
 	DBStatementTimeout time.Duration // RECORDROOM_DB_STATEMENT_TIMEOUT; 0: the server's own
+	// MutationRate (RECORDROOM_RATE_MUTATIONS, per second) and MutationBurst
+	// (RECORDROOM_RATE_MUTATIONS_BURST) bound one user's creates, puts and removes in one room,
+	// per replica; 0: no limit.
+	MutationRate  float64
+	MutationBurst int
 	// QueryMaxCost (RECORDROOM_QUERY_MAX_COST) refuses list queries and subscriptions that no
 	// index narrows when the planner's cost estimate is above it; 0: no cost check.
 	QueryMaxCost float64
@@ -78,6 +83,11 @@ const (
 	// hundred thousand small records (docs/operations.md); any collection of a few thousand
 	// passes whatever its query.
 	DefaultQueryMaxCost = 100000
+	// DefaultMutationRate and DefaultMutationBurst: far above what a person clicking and typing
+	// sends (a burst of 500 is a bulk import's first page), low enough that one script cannot
+	// take a replica's write path for itself.
+	DefaultMutationRate  = 100
+	DefaultMutationBurst = 500
 )
 
 // LoadConfig reads the configuration through getenv (os.Getenv in production). Every problem found is
@@ -159,6 +169,17 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 	if v := getenv("RECORDROOM_QUERY_MAX_COST"); v != "" {
 		if c.QueryMaxCost, err = strconv.ParseFloat(v, 64); err != nil || c.QueryMaxCost < 0 {
 			fail("RECORDROOM_QUERY_MAX_COST must be a planner cost such as 100000 (0: no limit), got %q", v)
+		}
+	}
+	c.MutationRate, c.MutationBurst = DefaultMutationRate, DefaultMutationBurst
+	if v := getenv("RECORDROOM_RATE_MUTATIONS"); v != "" {
+		if c.MutationRate, err = strconv.ParseFloat(v, 64); err != nil || c.MutationRate < 0 {
+			fail("RECORDROOM_RATE_MUTATIONS must be mutations per second per user and room, such as 100 (0: no limit), got %q", v)
+		}
+	}
+	if v := getenv("RECORDROOM_RATE_MUTATIONS_BURST"); v != "" {
+		if c.MutationBurst, err = strconv.Atoi(v); err != nil || c.MutationBurst < 1 {
+			fail("RECORDROOM_RATE_MUTATIONS_BURST must be a positive number of mutations, got %q", v)
 		}
 	}
 	if c.QueryTimeout, err = duration(getenv("RECORDROOM_QUERY_TIMEOUT"), 0); err != nil {

@@ -182,7 +182,7 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 		return fmt.Errorf("%w (check RECORDROOM_LISTEN_DATABASE_URL)", err)
 	}
 	listenConn.ConnConfig.RuntimeParams["application_name"] = "recordroom " + r.id + " listener"
-	recordService, err := records.New(r.database, cfg.Schema, records.Limits{MaxCost: cfg.QueryMaxCost, Timeout: cfg.QueryTimeout})
+	recordService, err := records.New(r.database, cfg.Schema, records.Limits{MaxCost: cfg.QueryMaxCost, Timeout: cfg.QueryTimeout, MutationRate: cfg.MutationRate, MutationBurst: cfg.MutationBurst})
 	if err != nil {
 		return err
 	}

@@ -98,6 +98,9 @@ func replicaEnv(cfg Config, dbURL, secret, dataDir string) map[string]string {
 	for k, v := range cfg.ServerEnv {
 		env[k] = v
 	}
+	if _, set := env["RECORDROOM_RATE_MUTATIONS"]; !set {
+		env["RECORDROOM_RATE_MUTATIONS"] = "0" // one client writes 1,000/s in feed: the default refuses that
+	}
 	env["DATABASE_URL"] = dbURL
 	env["RECORDROOM_ADDR"] = "127.0.0.1:0"
 	env["RECORDROOM_JWT_SECRET"] = secret

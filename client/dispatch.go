@@ -2,6 +2,7 @@ package client
 
 import (
 	"encoding/json"
+	"time"
 
 	"github.com/recordroom/recordroom/protocol"
 )
@@ -31,6 +32,8 @@ func (c *Client) dispatch(frame []byte) {
 		c.answer(m.Ref, res)
 	case protocol.TypeError:
 		switch {
+		case m.Ref != "" && m.Code == protocol.Limit && m.RetryAfterMs > 0:
+			c.sendAgainAfter(m.Ref, time.Duration(m.RetryAfterMs)*time.Millisecond)
 		case m.Ref != "":
 			c.answer(m.Ref, result{err: errorOf(&m)})
 		case m.Sub != "":

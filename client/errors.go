@@ -50,6 +50,9 @@ type Error struct {
 	Details []ErrorDetail `json:"details,omitempty"`
 	// HTTPStatus is the REST response's status; 0 for WebSocket errors.
 	HTTPStatus int `json:"-"`
+	// RetryAfterMs comes with a rate limit's "limit": when the same request would be allowed.
+	// The client sends a mutation refused so again by itself; REST callers decide.
+	RetryAfterMs int64 `json:"retryAfterMs,omitempty"`
 }
 
 // ErrorDetail names one failing field of an "invalid" error.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync/atomic"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -112,6 +113,27 @@ func (c *Client) answer(ref string, res result) {
 		return
 	}
 	c.complete(o, res)
+}
+
+// sendAgainAfter sends the op with this ref again after d: a rate limit refused it, and
+// applied nothing. A confirmed op's context still bounds the wait; an op the connection lost
+// meanwhile goes out with the others on the next one.
+func (c *Client) sendAgainAfter(ref string, d time.Duration) {
+	c.bg.Go(func() {
+		select {
+		case <-c.opts.Clock.After(d):
+		case <-c.done:
+			return // closed: Close does not wait out the delay
+		}
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		o := c.ops[ref]
+		if o == nil || o.answered || c.conn == nil {
+			return
+		}
+		c.conn.queue = append(c.conn.queue, outgoing{frame: o.frame, op: o})
+		c.conn.wakeup()
+	})
 }
 
 // complete retires an answered op and delivers its result.

@@ -2,6 +2,7 @@ package client
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -220,4 +221,20 @@ func TestQueueBoundsAndClose(t *testing.T) {
 	require.ErrorIs(t, err, ErrClosed)
 	_, err = c.Subscribe(ctx, "tasks", Query{})
 	require.ErrorIs(t, err, ErrClosed)
+}
+
+// A mutation the server's rate limit refused (limit with retryAfterMs) is sent again when the
+// server says, by itself: confirmed writes past the burst all land, later.
+func TestRateLimitedMutationsAreSentAgain(t *testing.T) {
+	t.Parallel()
+	s := startServerWith(t, map[string]string{"RECORDROOM_RATE_MUTATIONS": "10", "RECORDROOM_RATE_MUTATIONS_BURST": "1"})
+	ctx := testContext(t)
+	c := s.dial("r1", "alice", Options{})
+	for i := range 4 {
+		_, err := c.CreateConfirmed(ctx, "tasks", fmt.Sprintf("t%d", i), map[string]any{"n": i})
+		require.NoError(t, err, "create %d", i)
+	}
+	all, err := s.rest("r1", "alice").ListAllRecords(ctx, "tasks", Query{})
+	require.NoError(t, err)
+	require.Len(t, all, 4)
 }

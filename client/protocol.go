@@ -8,7 +8,7 @@ import "github.com/recordroom/recordroom/protocol"
 
 // errorOf is an error message's error.
 func errorOf(m *protocol.ServerMessage) *Error {
-	return &Error{Code: string(m.Code), Message: m.Message, Details: m.Details}
+	return &Error{Code: string(m.Code), Message: m.Message, Details: m.Details, RetryAfterMs: m.RetryAfterMs}
 }
 
 // helloOf is what a hello message says about the connection.

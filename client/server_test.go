@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"sync"
 	"syscall"
@@ -27,6 +28,7 @@ type testServer struct {
 	addr    string
 	dbURL   string
 	dataDir string
+	env     map[string]string // settings over the defaults
 	cancel  context.CancelFunc
 	done    chan error
 }
@@ -34,9 +36,15 @@ type testServer struct {
 // startServer runs a server with a database of its own; it stops when the test ends.
 func startServer(t *testing.T) *testServer {
 	t.Helper()
+	return startServerWith(t, nil)
+}
+
+// startServerWith is startServer with settings of its own.
+func startServerWith(t *testing.T, env map[string]string) *testServer {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
-	s := &testServer{t: t, addr: ln.Addr().String(), dbURL: testdb.New(t).URL, dataDir: t.TempDir()}
+	s := &testServer{t: t, addr: ln.Addr().String(), dbURL: testdb.New(t).URL, dataDir: t.TempDir(), env: env}
 	s.run(ln)
 	t.Cleanup(s.stop)
 	return s
@@ -48,6 +56,7 @@ func (s *testServer) run(ln net.Listener) {
 		"DATABASE_URL": s.dbURL, "RECORDROOM_ADDR": s.addr, "RECORDROOM_JWT_SECRET": testSecret,
 		"RECORDROOM_DATA_DIR": s.dataDir,
 	}
+	maps.Copy(env, s.env)
 	cfg, err := app.LoadConfig(func(k string) string { return env[k] })
 	require.NoError(s.t, err)
 	ctx, cancel := context.WithCancel(context.Background())

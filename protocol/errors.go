@@ -34,6 +34,9 @@ type Error struct {
 	Code    Code     `json:"code"`
 	Message string   `json:"message"`
 	Details []Detail `json:"details,omitempty"`
+	// RetryAfterMs comes with a rate limit's limit: when the same request would be allowed
+	// (REST also sends Retry-After). Other limit errors have none: retrying does not help.
+	RetryAfterMs int64 `json:"retryAfterMs,omitempty"`
 }
 
 // Detail names one failing field.

@@ -148,6 +148,8 @@ type ErrorMessage struct {
 	Code    Code     `json:"code"`
 	Message string   `json:"message"`
 	Details []Detail `json:"details,omitempty"`
+	// RetryAfterMs: as Error's, for a mutation refused by a rate limit.
+	RetryAfterMs int64 `json:"retryAfterMs,omitempty"`
 }
 
 // DocError is a Yjs message on the main socket that was refused (PROTOCOL.md §6), in a text
@@ -173,9 +175,10 @@ type ServerMessage struct {
 	Record  *Record  `json:"record,omitempty"` // ack of create and put
 	ID      string   `json:"id,omitempty"`     // ack of remove
 
-	Code    Code     `json:"code,omitempty"` // error
-	Message string   `json:"message,omitempty"`
-	Details []Detail `json:"details,omitempty"`
+	Code         Code     `json:"code,omitempty"` // error
+	Message      string   `json:"message,omitempty"`
+	Details      []Detail `json:"details,omitempty"`
+	RetryAfterMs int64    `json:"retryAfterMs,omitempty"`
 
 	Protocol int    `json:"protocol,omitempty"` // hello
 	Room     string `json:"room,omitempty"`
@@ -185,5 +188,5 @@ type ServerMessage struct {
 
 // Err is an error message's error.
 func (m *ServerMessage) Err() *Error {
-	return &Error{Code: m.Code, Message: m.Message, Details: m.Details}
+	return &Error{Code: m.Code, Message: m.Message, Details: m.Details, RetryAfterMs: m.RetryAfterMs}
 }

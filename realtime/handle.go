@@ -76,7 +76,7 @@ func (s *session) fail(m protocol.ClientMessage, err error) {
 	if e.Code == protocol.Internal {
 		s.hub.cfg.Logger.Error("websocket request failed", "type", m.Type, "room", s.room, "err", err)
 	}
-	msg := protocol.ErrorMessage{Ref: m.Ref, Code: e.Code, Message: e.Message, Details: e.Details}
+	msg := protocol.ErrorMessage{Ref: m.Ref, Code: e.Code, Message: e.Message, Details: e.Details, RetryAfterMs: e.RetryAfterMs}
 	if m.Type == protocol.TypeSubscribe {
 		msg.Ref, msg.Sub = "", m.Sub
 	}

@@ -46,6 +46,7 @@ const wsWait = 15 * time.Second
 type wsCluster struct {
 	t        *testing.T
 	db       testdb.DB
+	env      map[string]string // settings over the tests' defaults
 	replicas []*wsReplica
 }
 
@@ -62,7 +63,13 @@ type wsReplica struct {
 // return nil, when the test ends.
 func startCluster(t *testing.T, n int) *wsCluster {
 	t.Helper()
-	c := &wsCluster{t: t, db: testdb.New(t)}
+	return startClusterWith(t, n, nil)
+}
+
+// startClusterWith is startCluster with settings of its own over the tests' defaults.
+func startClusterWith(t *testing.T, n int, env map[string]string) *wsCluster {
+	t.Helper()
+	c := &wsCluster{t: t, db: testdb.New(t), env: env}
 	for range n {
 		c.replicas = append(c.replicas, c.startReplica())
 	}
@@ -74,11 +81,16 @@ func (c *wsCluster) startReplica() *wsReplica {
 	t.Helper()
 	dataDir := t.TempDir()
 	cfg, err := app.LoadConfig(func(k string) string {
+		if v, ok := c.env[k]; ok {
+			return v
+		}
 		return map[string]string{
 			"DATABASE_URL":          c.db.URL,
 			"RECORDROOM_ADDR":       "127.0.0.1:0",
 			"RECORDROOM_JWT_SECRET": wsSecret,
 			"RECORDROOM_DATA_DIR":   dataDir,
+			// The tests write faster than a person: the limit has tests of its own.
+			"RECORDROOM_RATE_MUTATIONS": "0",
 		}[k]
 	})
 	require.NoError(t, err)
@@ -143,6 +155,7 @@ func wsToken(t testing.TB, user string) string {
 type restResponse struct {
 	Status int
 	Body   []byte
+	Header http.Header
 }
 
 // Code is the error code of an error answer.
@@ -195,7 +208,7 @@ func (r *wsReplica) tryREST(user, method, path string, body any, headers ...stri
 	if err != nil {
 		return restResponse{}, err
 	}
-	return restResponse{Status: resp.StatusCode, Body: b}, nil
+	return restResponse{Status: resp.StatusCode, Body: b, Header: resp.Header}, nil
 }
 
 // rest sends a request and requires the status.

@@ -686,6 +686,34 @@ func TestWSBlindWritesAreRefused(t *testing.T) {
 	b.RequireNoViolations()
 }
 
+// One user's writes in one room share a rate limit across REST and WebSocket: past its burst
+// they are refused with limit and when to come back (Retry-After, retryAfterMs), and nothing of
+// the refused write lands; other users are not affected.
+func TestMutationRateLimit(t *testing.T) {
+	t.Parallel()
+	c := startClusterWith(t, 1, map[string]string{"RECORDROOM_RATE_MUTATIONS": "0.1", "RECORDROOM_RATE_MUTATIONS_BURST": "2"})
+	r := c.replicas[0]
+	r.join(t, "alice", room)
+	path := "/v1/rooms/" + room + "/collections/tasks/records"
+	r.rest(t, http.StatusCreated, "alice", http.MethodPost, path, map[string]any{"id": "a1", "data": map[string]any{}})
+	a := r.connect(t, "alice", room)
+	a.Create("c1", "tasks", "a2", map[string]any{})
+	a.WaitAck("c1")
+
+	refused := r.rest(t, http.StatusTooManyRequests, "alice", http.MethodPost, path, map[string]any{"id": "a3", "data": map[string]any{}})
+	require.Equal(t, "limit", refused.Code())
+	retry, err := strconv.Atoi(refused.Header.Get("Retry-After"))
+	require.NoError(t, err)
+	require.Positive(t, retry)
+	a.Create("c2", "tasks", "a4", map[string]any{})
+	m := a.WaitErrorRef("c2", "limit")
+	require.Contains(t, string(m.Raw), `"retryAfterMs":`)
+
+	r.rest(t, http.StatusCreated, "bob", http.MethodPost, path, map[string]any{"id": "b1", "data": map[string]any{}})
+	r.rest(t, http.StatusNotFound, "alice", http.MethodGet, path+"/a3", nil)
+	r.rest(t, http.StatusNotFound, "alice", http.MethodGet, path+"/a4", nil)
+}
+
 func TestWSSystemUsersCollection(t *testing.T) {
 	t.Parallel()
 	c := setup(t, 2, "bob", "vic")

@@ -24,6 +24,11 @@ type Limits struct {
 	// Timeout (RECORDROOM_QUERY_TIMEOUT) cancels a list query that runs longer; 0: only the
 	// pool's statement timeout (RECORDROOM_DB_STATEMENT_TIMEOUT) applies.
 	Timeout time.Duration
+	// MutationRate and MutationBurst (RECORDROOM_RATE_MUTATIONS, …_BURST) bound one user's
+	// writes in one room, per replica: creates, puts and removes alike, on both transports;
+	// 0: no limit.
+	MutationRate  float64
+	MutationBurst int
 	// VerdictTTL is how long a cost verdict is reused for the same query (a hot subscription's
 	// refills are not EXPLAINed each time); 0: DefaultVerdictTTL.
 	VerdictTTL time.Duration

@@ -14,6 +14,7 @@ import (
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/filter"
 	"github.com/recordroom/recordroom/protocol"
+	"github.com/recordroom/recordroom/ratelimit"
 	"github.com/recordroom/recordroom/schema"
 )
 
@@ -25,13 +26,15 @@ type Service struct {
 	roomSchemas   roomSchemas
 	batches       batcher // group commit of mutations (batch.go)
 	cost          costLimiter
+	mutations     *ratelimit.Limiter // nil: no limit
 }
 
 // New makes the service. defaultSchema (RECORDROOM_SCHEMA) applies to rooms without a schema of
 // their own; nil means open mode. limits bound what a list query may cost (the zero value: no
 // bound but the pool's statement timeout).
 func New(database *db.DB, defaultSchema []byte, limits Limits) (*Service, error) {
-	s := &Service{db: database, defaultSchema: schema.Open(), cost: costLimiter{Limits: limits, now: time.Now}}
+	s := &Service{db: database, defaultSchema: schema.Open(), cost: costLimiter{Limits: limits, now: time.Now},
+		mutations: ratelimit.New(limits.MutationRate, limits.MutationBurst)}
 	s.batches.run = s.runBatch
 	if len(defaultSchema) > 0 {
 		parsed, err := schema.Parse(defaultSchema)
@@ -177,6 +180,18 @@ func (s *Service) readable(ctx context.Context, caller access.Caller, k Key) (*s
 		return nil, db.Record{}, recordErr(db.ErrNotFound, k.Collection, k.ID)
 	}
 	return c, r, nil
+}
+
+// mayWrite takes one of the caller's writes in room from its rate limit, or refuses the write
+// with limit and when to try again (retryAfterMs; REST adds Retry-After).
+func (s *Service) mayWrite(caller access.Caller, room string) error {
+	ok, wait := s.mutations.Allow(room + "\x00" + caller.UserID)
+	if ok {
+		return nil
+	}
+	e := protocol.New(protocol.Limit, "more than %g writes a second by this user in this room (RECORDROOM_RATE_MUTATIONS)", s.cost.MutationRate)
+	e.RetryAfterMs = ratelimit.Millis(wait)
+	return e
 }
 
 func badRequest(err error) error {

@@ -17,6 +17,9 @@ func (k Key) db() db.RecordKey { return db.RecordKey{Room: k.Room, Collection: k
 
 // Create adds a record; an empty k.ID gets a UUIDv7. Conflict when the id exists.
 func (s *Service) Create(ctx context.Context, caller access.Caller, k Key, data json.RawMessage) (Record, error) {
+	if err := s.mayWrite(caller, k.Room); err != nil {
+		return Record{}, err
+	}
 	c, err := s.collection(ctx, k.Room, k.Collection)
 	if err != nil {
 		return Record{}, err
@@ -87,6 +90,9 @@ func (s *Service) Remove(ctx context.Context, caller access.Caller, k Key, p Rem
 
 // changeable checks what a put or remove can be checked for before the stored record is read.
 func (s *Service) changeable(ctx context.Context, caller access.Caller, k Key) (*schema.Collection, error) {
+	if err := s.mayWrite(caller, k.Room); err != nil {
+		return nil, err
+	}
 	c, err := s.collection(ctx, k.Room, k.Collection)
 	if err != nil {
 		return nil, err

@@ -77,8 +77,19 @@ export class Outbox {
     return true
   }
 
-  /** Whether the error belonged to one of ours. */
+  /**
+   * Whether the error belonged to one of ours. A rate limit's refusal (`limit` with
+   * `retryAfterMs`) applied nothing: the mutation stays and goes again when the server said (a
+   * confirmed one's timeout still runs). Any other `limit` is final.
+   */
   error(msg: ErrorMessage & { ref: string }): boolean {
+    const waiting = this.entries.get(msg.ref)
+    if (waiting !== undefined && msg.code === 'limit' && msg.retryAfterMs !== undefined && msg.retryAfterMs > 0) {
+      this.deps.clock.setTimeout(() => {
+        if (this.entries.get(msg.ref) === waiting) this.transmit(waiting)
+      }, msg.retryAfterMs)
+      return true
+    }
     const entry = this.take(msg.ref)
     if (entry === null) return false
     void this.settleError(entry, RecordRoomError.fromWire(msg))

@@ -313,6 +313,8 @@ export interface ErrorMessage {
   code: ServerErrorCode
   message: string
   details?: ErrorDetail[]
+  /** With a rate limit's `limit`: when the same mutation would be allowed. */
+  retryAfterMs?: number
 }
 
 /** A Yjs message on the main socket that was refused (PROTOCOL.md §6), in a text frame. */

@@ -89,6 +89,23 @@ describe('confirmed', () => {
     await expect(p).rejects.toMatchObject({ name: 'RecordRoomError', code: 'invalid', details: [{ path: '/priority', message: 'minimum 0' }] })
   })
 
+  it('sends a mutation refused by a rate limit again after retryAfterMs; another limit is final', async () => {
+    const { rr, ws, clock } = await client()
+    ws.last().accept()
+    const p = rr.createConfirmed('tasks', { title: 'x' }, { id: 't1' })
+    ws.last().receive({ type: 'error', ref: 'm1', code: 'limit', message: 'too fast', retryAfterMs: 250 })
+    await clock.advance(249)
+    expect(ws.last().of('create')).toHaveLength(1)
+    await clock.advance(1)
+    expect(ws.last().of('create')).toHaveLength(2)
+    ws.last().receive({ type: 'ack', ref: 'm1', record: stored('t1', { title: 'x' }) })
+    expect((await p).id).toBe('t1')
+
+    const q = rr.putConfirmed('tasks', 't1', { a: 1 })
+    ws.last().receive({ type: 'error', ref: 'm2', code: 'limit', message: 'no index' })
+    await expect(q).rejects.toMatchObject({ code: 'limit' })
+  })
+
   it('rejects with timeout after mutationTimeoutMs, and a never-sent one is withdrawn', async () => {
     const { rr, ws, clock } = await client({ mutationTimeoutMs: 5_000 })
     const p = rr.createConfirmed('tasks', {}, { id: 'late' })

@@ -44,22 +44,41 @@ func Condense(update []byte, lim Limits) ([]byte, error) {
 	return u.Encode(), nil
 }
 
-// mergeRuns joins each item into the one before it where yjs would (Item.mergeWith), for text
-// and deleted content.
+// mergeRuns joins each run of items into its first where yjs would (Item.mergeWith), for text
+// and deleted content. A run's text is copied once, into a buffer of its joined size: growing
+// the first item's text item by item would copy a run of n keystrokes n²/2 times.
 func mergeRuns(structs []Struct) []Struct {
 	out := structs[:0]
-	for _, s := range structs {
-		if len(out) > 0 && mergeable(&out[len(out)-1], &s) {
-			prev := &out[len(out)-1]
-			if s.Content.Kind == ContentString {
-				prev.Content.Data = append(slices.Clip(prev.Content.Data), s.Content.Data...)
-			}
-			prev.Length += s.Length
-			continue
+	for i := 0; i < len(structs); {
+		j := i + 1
+		for j < len(structs) && mergeable(&structs[j-1], &structs[j]) {
+			j++
 		}
-		out = append(out, s)
+		out = append(out, joinRun(structs[i:j])) // len(out) <= i: the run is read before
+		i = j
 	}
 	return out
+}
+
+// joinRun returns the items of a run (mergeable each with the one before) as one item.
+func joinRun(run []Struct) Struct {
+	s := run[0]
+	if len(run) == 1 {
+		return s
+	}
+	s.Length = run[len(run)-1].End() - s.ID.Clock // clocks are gapless within a run
+	if s.Content.Kind == ContentString {
+		size := 0
+		for i := range run {
+			size += len(run[i].Content.Data)
+		}
+		data := make([]byte, 0, size)
+		for i := range run {
+			data = append(data, run[i].Content.Data...)
+		}
+		s.Content.Data = data
+	}
+	return s
 }
 
 func mergeable(prev, next *Struct) bool {

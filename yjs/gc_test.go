@@ -1,9 +1,11 @@
 package yjs
 
 import (
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -73,4 +75,54 @@ func TestCondenseAgreesWithYjs(t *testing.T) {
 
 	out, err := exec.Command("node", "testdata/gen/gccheck.mjs", dir).CombinedOutput()
 	require.NoError(t, err, "%s", out)
+}
+
+// Condensing is linear in the update: the bytes it allocates double when the typed run does.
+// (Joining a run by growing its text item by item allocated n²/2 bytes: 4× at 2n.)
+func TestCondenseLinear(t *testing.T) { // not parallel: it counts the process's allocations
+	const n = 20_000
+	cost := func(n int) uint64 {
+		update := typedRun(1, 0, n)
+		return allocated(t, func() {
+			gc, err := Condense(update, DefaultLimits())
+			require.NoError(t, err)
+			require.Less(t, len(gc), 100+n)
+		})
+	}
+	small, large := cost(n), cost(2*n)
+	t.Logf("Condense of a %d-item run allocates %d bytes, of %d items %d (%.2f×)", n, small, 2*n, large, float64(large)/float64(small))
+	require.Less(t, float64(large)/float64(small), 3.0)
+}
+
+// typedRun is client typing n characters one after the other from clock from on, one update
+// item per keystroke, in a root text "t".
+func typedRun(client uint64, from, n int) []byte {
+	u := Update{Structs: make([]Struct, n)}
+	for i := range u.Structs {
+		clock := uint64(from + i)
+		s := Struct{Kind: StructItem, ID: ID{client, clock}, Length: 1, Content: Content{Kind: ContentString, Data: []byte("a")}}
+		if clock == 0 {
+			s.Parent, s.ParentName = ParentRoot, "t"
+		} else {
+			s.HasOrigin, s.Origin = true, ID{client, clock - 1}
+		}
+		u.Structs[i] = s
+	}
+	return u.Encode()
+}
+
+// allocated returns the bytes f allocates, the least of three runs (the count is the
+// process's: the least run has the least of what else ran meanwhile).
+func allocated(t *testing.T, f func()) uint64 {
+	t.Helper()
+	least := uint64(math.MaxUint64)
+	for range 3 {
+		var before, after runtime.MemStats
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		f()
+		runtime.ReadMemStats(&after)
+		least = min(least, after.TotalAlloc-before.TotalAlloc)
+	}
+	return least
 }

@@ -37,7 +37,7 @@ func Condense(update []byte, lim Limits) ([]byte, error) {
 		changed = true
 	}
 	n := len(u.Structs)
-	u.Structs = mergeRuns(u.Structs)
+	u.Structs = mergeRuns(u.Structs, lim.MaxStringBytes)
 	if !changed && len(u.Structs) == n {
 		return update, nil
 	}
@@ -46,12 +46,15 @@ func Condense(update []byte, lim Limits) ([]byte, error) {
 
 // mergeRuns joins each run of items into its first where yjs would (Item.mergeWith), for text
 // and deleted content. A run's text is copied once, into a buffer of its joined size: growing
-// the first item's text item by item would copy a run of n keystrokes n²/2 times.
-func mergeRuns(structs []Struct) []Struct {
+// the first item's text item by item would copy a run of n keystrokes n²/2 times. A text run
+// stops before it passes maxText bytes, which every reader of the state refuses
+// (Limits.MaxStringBytes).
+func mergeRuns(structs []Struct, maxText int) []Struct {
 	out := structs[:0]
 	for i := 0; i < len(structs); {
-		j := i + 1
-		for j < len(structs) && mergeable(&structs[j-1], &structs[j]) {
+		j, text := i+1, len(structs[i].Content.Data)
+		for j < len(structs) && mergeable(&structs[j-1], &structs[j]) && text+len(structs[j].Content.Data) <= maxText {
+			text += len(structs[j].Content.Data)
 			j++
 		}
 		out = append(out, joinRun(structs[i:j])) // len(out) <= i: the run is read before

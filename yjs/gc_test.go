@@ -126,3 +126,17 @@ func allocated(t *testing.T, f func()) uint64 {
 	}
 	return least
 }
+
+// A typed run longer than MaxStringBytes condenses to items that each fit it: one longer would
+// leave a state that no merge reads back.
+func TestCondenseKeepsTextUnderMaxStringBytes(t *testing.T) {
+	t.Parallel()
+	lim := Limits{MaxStringBytes: 1000}
+	gc, err := Condense(typedRun(1, 0, 2500), lim)
+	require.NoError(t, err)
+	u, err := DecodeUpdateLimits(gc, lim)
+	require.NoError(t, err)
+	require.Len(t, u.Structs, 3)
+	_, err = MergeUpdatesLimits(lim, gc, typedRun(2, 0, 1))
+	require.NoError(t, err)
+}

@@ -70,14 +70,7 @@ func (d *Docs) Compact(ctx context.Context, room, name string) (int, error) {
 			updates = append(updates, u.Update)
 			seqs[i] = u.Seq
 		}
-		state, err := MergeUpdatesLimits(d.lim, updates...)
-		if err != nil {
-			return err
-		}
-		if state, err = Condense(state, d.lim); err != nil {
-			return err
-		}
-		sv, err := StateVectorFromUpdateLimits(state, d.lim)
+		state, sv, err := fold(ctx, d.lim, updates)
 		if err != nil {
 			return err
 		}
@@ -88,4 +81,19 @@ func (d *Docs) Compact(ctx context.Context, room, name string) (int, error) {
 		return tx.YjsUpdatesDelete(ctx, room, name, seqs)
 	})
 	return folded, err
+}
+
+// fold merges a document's state with its tail and condenses the result, answering the new
+// state and its state vector. Each step is linear in the bytes (Condense, and the merge, as
+// the tail's updates are each one client's), and each ends early when ctx does: fold runs
+// inside the compaction's transaction, holding a pool connection.
+func fold(ctx context.Context, lim Limits, updates [][]byte) (state, sv []byte, err error) {
+	if state, err = mergeUpdates(ctx, lim, updates); err != nil {
+		return nil, nil, err
+	}
+	if state, err = Condense(ctx, state, lim); err != nil {
+		return nil, nil, err
+	}
+	sv, err = StateVectorFromUpdateLimits(state, lim)
+	return state, sv, err
 }

@@ -89,7 +89,7 @@ func (d *Docs) Load(ctx context.Context, room, name string) ([]byte, error) {
 	for i, r := range rows {
 		updates[i] = r.Update
 	}
-	merged, err := MergeUpdatesLimits(d.lim, updates...)
+	merged, err := mergeUpdates(ctx, d.lim, updates)
 	if err != nil {
 		return nil, fmt.Errorf("merge stored document %q: %w", name, err)
 	}

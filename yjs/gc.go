@@ -1,6 +1,7 @@
 package yjs
 
 import (
+	"context"
 	"slices"
 	"sort"
 )
@@ -19,10 +20,13 @@ import (
 // Every item keeps its identity and position, so updates that refer to any of them still
 // integrate; the delete set is kept as it is. yjs's mergeUpdates does neither (a typed text
 // stays one item per keystroke), which is most of a merged document's size.
-func Condense(update []byte, lim Limits) ([]byte, error) {
+//
+// Time and memory are linear in the update. Condense ends early, with ctx's error, when ctx
+// ends.
+func Condense(ctx context.Context, update []byte, lim Limits) ([]byte, error) {
 	lim = lim.withDefaults()
 	lim.MaxUpdateBytes = lim.MaxDocumentBytes // a whole document, not one client's update
-	u, err := DecodeUpdateLimits(update, lim)
+	u, err := decodeUpdate(ctx, update, lim)
 	if err != nil {
 		return nil, err
 	}

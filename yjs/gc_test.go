@@ -1,6 +1,7 @@
 package yjs
 
 import (
+	"context"
 	"math"
 	"os"
 	"os/exec"
@@ -29,7 +30,7 @@ func TestCondense(t *testing.T) {
 		after, err := DecodeUpdateLimits(gc, Limits{MaxUpdateBytes: 64 << 20})
 		require.NoError(t, err)
 		require.Equal(t, before.Deletes, after.Deletes, name)
-		again, err := Condense(gc, DefaultLimits())
+		again, err := Condense(context.Background(), gc, DefaultLimits())
 		require.NoError(t, err)
 		require.Equal(t, gc, again, name)
 		t.Logf("%s: %d bytes in %d structs, condensed to %d bytes in %d", name, len(merged), len(before.Structs), len(gc), len(after.Structs))
@@ -48,7 +49,7 @@ func condensedHistory(t *testing.T, name string) (merged, gc []byte) {
 	}
 	merged, err := MergeUpdates(updates...)
 	require.NoError(t, err)
-	gc, err = Condense(merged, DefaultLimits())
+	gc, err = Condense(context.Background(), merged, DefaultLimits())
 	require.NoError(t, err, name)
 	return merged, gc
 }
@@ -67,7 +68,7 @@ func TestCondenseAgreesWithYjs(t *testing.T) {
 		require.NoError(t, os.WriteFile(filepath.Join(dir, name+".gc"), gc, 0o644))
 	}
 	fx := typing(t)
-	gc, err := Condense(fx.Merged, DefaultLimits())
+	gc, err := Condense(context.Background(), fx.Merged, DefaultLimits())
 	require.NoError(t, err)
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "typing.merged"), fx.Merged, 0o644))
 	require.NoError(t, os.WriteFile(filepath.Join(dir, "typing.gc"), gc, 0o644))
@@ -84,7 +85,7 @@ func TestCondenseLinear(t *testing.T) { // not parallel: it counts the process's
 	cost := func(n int) uint64 {
 		update := typedRun(1, 0, n)
 		return allocated(t, func() {
-			gc, err := Condense(update, DefaultLimits())
+			gc, err := Condense(context.Background(), update, DefaultLimits())
 			require.NoError(t, err)
 			require.Less(t, len(gc), 100+n)
 		})
@@ -132,11 +133,65 @@ func allocated(t *testing.T, f func()) uint64 {
 func TestCondenseKeepsTextUnderMaxStringBytes(t *testing.T) {
 	t.Parallel()
 	lim := Limits{MaxStringBytes: 1000}
-	gc, err := Condense(typedRun(1, 0, 2500), lim)
+	gc, err := Condense(context.Background(), typedRun(1, 0, 2500), lim)
 	require.NoError(t, err)
 	u, err := DecodeUpdateLimits(gc, lim)
 	require.NoError(t, err)
 	require.Len(t, u.Structs, 3)
 	_, err = MergeUpdatesLimits(lim, gc, typedRun(2, 0, 1))
 	require.NoError(t, err)
+}
+
+// A compaction's fold (merge, condense, state vector) is linear too: the bytes it allocates
+// double when the state and the tail do.
+func TestFoldLinear(t *testing.T) { // not parallel: it counts the process's allocations
+	const n = 20_000
+	cost := func(n int) uint64 {
+		state, err := Condense(context.Background(), typedRun(1, 0, n), DefaultLimits())
+		require.NoError(t, err)
+		updates := [][]byte{state}
+		for clock := n; clock < 2*n; clock += 500 {
+			updates = append(updates, typedRun(1, clock, 500))
+		}
+		return allocated(t, func() {
+			_, _, err := fold(context.Background(), DefaultLimits(), updates)
+			require.NoError(t, err)
+		})
+	}
+	small, large := cost(n), cost(2*n)
+	t.Logf("fold of %d structs allocates %d bytes, of %d structs %d (%.2f×)", 2*n, small, 4*n, large, float64(large)/float64(small))
+	require.Less(t, float64(large)/float64(small), 3.0)
+}
+
+// A fold looks at its context as it goes, counting the structs of all inputs together (each
+// tail update is smaller than checkEvery), and ends with its error.
+func TestFoldEndsWithItsContext(t *testing.T) {
+	t.Parallel()
+	updates := [][]byte{typedRun(1, 0, 100)}
+	for clock := 100; clock < 100+64*500; clock += 500 {
+		updates = append(updates, typedRun(1, clock, 500))
+	}
+	ctx := &endingContext{Context: context.Background(), looks: 3}
+	_, _, err := fold(ctx, DefaultLimits(), updates)
+	require.ErrorIs(t, err, context.Canceled)
+	require.Equal(t, 0, ctx.looks)
+
+	ended, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err = Condense(ended, typedRun(1, 0, 10), DefaultLimits())
+	require.ErrorIs(t, err, context.Canceled)
+}
+
+// endingContext ends after its Err has been asked looks times.
+type endingContext struct {
+	context.Context
+	looks int
+}
+
+func (c *endingContext) Err() error {
+	if c.looks == 0 {
+		return context.Canceled
+	}
+	c.looks--
+	return nil
 }

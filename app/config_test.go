@@ -39,7 +39,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"RECORDROOM_PRESIGN_TTL": "1m", "RECORDROOM_LISTEN_DATABASE_URL": "postgres://direct",
 		"RECORDROOM_DB_MAX_CONNS": "20", "RECORDROOM_DB_STATEMENT_TIMEOUT": "0", "RECORDROOM_MAX_DOC_BYTES": "2048",
 		"RECORDROOM_QUERY_MAX_COST": "0", "RECORDROOM_QUERY_TIMEOUT": "5s", "RECORDROOM_FANOUT_SHARDS": "16",
-		"RECORDROOM_CORS_ORIGINS": "https://app.example",
+		"RECORDROOM_CORS_ORIGINS": "https://app.example", "RECORDROOM_MAX_COMPACTIONS": "3",
 	}))
 	require.NoError(t, err)
 	require.Equal(t, Config{
@@ -50,6 +50,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		MaxFileSize: 1024, Migrate: false, DBWait: 2 * time.Second, LogLevel: slog.LevelDebug,
 		PresignTTL: time.Minute, ListenDatabaseURL: "postgres://direct", DBMaxConns: 20, MaxDocBytes: 2048,
 		QueryTimeout: 5 * time.Second, FanoutShards: 16, CORSOrigins: []string{"https://app.example"},
+		MaxCompactions: 3,
 	}, c)
 }
 
@@ -63,13 +64,14 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 		"RECORDROOM_LOG_LEVEL": "loud", "RECORDROOM_PRESIGN_TTL": "0s", "RECORDROOM_DB_MAX_CONNS": "many",
 		"RECORDROOM_DB_STATEMENT_TIMEOUT": "-1s", "RECORDROOM_QUERY_MAX_COST": "cheap", "RECORDROOM_QUERY_TIMEOUT": "-1s",
 		"RECORDROOM_FANOUT_SHARDS": "0", "RECORDROOM_CORS_ORIGINS": "app.example",
+		"RECORDROOM_MAX_COMPACTIONS": "none",
 	}))
 	require.Error(t, err)
 	for _, want := range []string{"DATABASE_URL is not set", "RECORDROOM_JWKS_URL must be an http(s) URL",
 		"is not valid JSON", "RECORDROOM_S3_PATH_STYLE", "RECORDROOM_MIGRATE", "RECORDROOM_MAX_FILE_BYTES",
 		"RECORDROOM_DB_WAIT", "RECORDROOM_LOG_LEVEL", "RECORDROOM_PRESIGN_TTL", "RECORDROOM_DB_MAX_CONNS",
 		"RECORDROOM_DB_STATEMENT_TIMEOUT", "RECORDROOM_QUERY_MAX_COST", "RECORDROOM_QUERY_TIMEOUT",
-		"RECORDROOM_FANOUT_SHARDS", "RECORDROOM_CORS_ORIGINS"} {
+		"RECORDROOM_FANOUT_SHARDS", "RECORDROOM_CORS_ORIGINS", "RECORDROOM_MAX_COMPACTIONS"} {
 		require.ErrorContains(t, err, want)
 	}
 

@@ -7,7 +7,8 @@ import (
 	"github.com/recordroom/recordroom/db"
 )
 
-// compactTimeout bounds one background compaction.
+// compactTimeout bounds one background compaction, its wait for a slot (MaxCompactions)
+// included.
 const compactTimeout = time.Minute
 
 // compactLater folds the document's tail in the background, at most one compaction per
@@ -42,8 +43,15 @@ func (d *Docs) compactLater(room, name string) {
 // Compact folds the tail rows older than FoldAge into the document's state, dropping the content
 // of deleted items (Condense), and deletes them;
 // it answers how many it folded. Appends go on meanwhile: they only add rows, and only rows
-// read here are deleted (by seq, never by range, since seqs can commit out of order).
+// read here are deleted (by seq, never by range, since seqs can commit out of order). At most
+// MaxCompactions run at once; Compact waits for a slot before it takes a connection.
 func (d *Docs) Compact(ctx context.Context, room, name string) (int, error) {
+	select {
+	case d.compactions <- struct{}{}:
+		defer func() { <-d.compactions }()
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
 	folded := 0
 	err := d.db.InTx(ctx, func(tx db.Store) error {
 		// An upsert of the state after the record's delete would bring the document back.

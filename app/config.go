@@ -47,6 +47,9 @@ type Config struct {
 	Migrate      bool          // RECORDROOM_MIGRATE
 	DBWait       time.Duration // RECORDROOM_DB_WAIT
 	LogLevel     slog.Level    // RECORDROOM_LOG_LEVEL
+	// MaxCompactions (RECORDROOM_MAX_COMPACTIONS) bounds the Yjs compactions running at once on
+	// this replica; 0: yjs's default.
+	MaxCompactions int
 	// Dev is development mode (RECORDROOM_DEV=true, which make run sets): the development token
 	// secret and localhost CORS. Never on in production; see dev.go.
 	Dev bool
@@ -149,6 +152,13 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 		if c.MaxDocBytes, err = strconv.ParseInt(v, 10, 64); err != nil || c.MaxDocBytes <= 0 {
 			fail("RECORDROOM_MAX_DOC_BYTES must be a positive number of bytes, got %q", v)
 		}
+	}
+	if v := getenv("RECORDROOM_MAX_COMPACTIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 || n > 1024 {
+			fail("RECORDROOM_MAX_COMPACTIONS must be a number from 1 to 1024, got %q", v)
+		}
+		c.MaxCompactions = n
 	}
 	c.MaxFileSize = DefaultMaxFileSize
 	if v := getenv("RECORDROOM_MAX_FILE_BYTES"); v != "" {

@@ -40,6 +40,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"RECORDROOM_DB_MAX_CONNS": "20", "RECORDROOM_DB_STATEMENT_TIMEOUT": "0", "RECORDROOM_MAX_DOC_BYTES": "2048",
 		"RECORDROOM_QUERY_MAX_COST": "0", "RECORDROOM_QUERY_TIMEOUT": "5s", "RECORDROOM_FANOUT_SHARDS": "16",
 		"RECORDROOM_CORS_ORIGINS": "https://app.example", "RECORDROOM_RATE_MUTATIONS": "2.5", "RECORDROOM_RATE_MUTATIONS_BURST": "7",
+		"RECORDROOM_MAX_COMPACTIONS": "3",
 	}))
 	require.NoError(t, err)
 	require.Equal(t, Config{
@@ -50,7 +51,7 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		MaxFileSize: 1024, Migrate: false, DBWait: 2 * time.Second, LogLevel: slog.LevelDebug,
 		PresignTTL: time.Minute, ListenDatabaseURL: "postgres://direct", DBMaxConns: 20, MaxDocBytes: 2048,
 		QueryTimeout: 5 * time.Second, FanoutShards: 16, CORSOrigins: []string{"https://app.example"},
-		MutationRate: 2.5, MutationBurst: 7,
+		MutationRate: 2.5, MutationBurst: 7, MaxCompactions: 3,
 	}, c)
 }
 
@@ -64,14 +65,14 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 		"RECORDROOM_LOG_LEVEL": "loud", "RECORDROOM_PRESIGN_TTL": "0s", "RECORDROOM_DB_MAX_CONNS": "many",
 		"RECORDROOM_DB_STATEMENT_TIMEOUT": "-1s", "RECORDROOM_QUERY_MAX_COST": "cheap", "RECORDROOM_QUERY_TIMEOUT": "-1s",
 		"RECORDROOM_FANOUT_SHARDS": "0", "RECORDROOM_CORS_ORIGINS": "app.example",
-		"RECORDROOM_RATE_MUTATIONS": "-1", "RECORDROOM_RATE_MUTATIONS_BURST": "0",
+		"RECORDROOM_RATE_MUTATIONS": "-1", "RECORDROOM_RATE_MUTATIONS_BURST": "0", "RECORDROOM_MAX_COMPACTIONS": "none",
 	}))
 	require.Error(t, err)
 	for _, want := range []string{"RECORDROOM_RATE_MUTATIONS must", "RECORDROOM_RATE_MUTATIONS_BURST must", "DATABASE_URL is not set", "RECORDROOM_JWKS_URL must be an http(s) URL",
 		"is not valid JSON", "RECORDROOM_S3_PATH_STYLE", "RECORDROOM_MIGRATE", "RECORDROOM_MAX_FILE_BYTES",
 		"RECORDROOM_DB_WAIT", "RECORDROOM_LOG_LEVEL", "RECORDROOM_PRESIGN_TTL", "RECORDROOM_DB_MAX_CONNS",
 		"RECORDROOM_DB_STATEMENT_TIMEOUT", "RECORDROOM_QUERY_MAX_COST", "RECORDROOM_QUERY_TIMEOUT",
-		"RECORDROOM_FANOUT_SHARDS", "RECORDROOM_CORS_ORIGINS"} {
+		"RECORDROOM_FANOUT_SHARDS", "RECORDROOM_CORS_ORIGINS", "RECORDROOM_MAX_COMPACTIONS"} {
 		require.ErrorContains(t, err, want)
 	}
 

@@ -187,7 +187,7 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 		return err
 	}
 	memberService := members.New(r.database)
-	docs := yjs.NewDocs(r.database, yjs.DocsConfig{MaxDocBytes: cfg.MaxDocBytes, Logger: logger})
+	docs := yjs.NewDocs(r.database, yjs.DocsConfig{MaxDocBytes: cfg.MaxDocBytes, MaxCompactions: cfg.MaxCompactions, Logger: logger})
 	r.closers = append(r.closers, docs.Close)
 	r.hub = realtime.NewHub(realtime.HubConfig{
 		Records: recordService, Members: memberService, Docs: docs, Logger: logger, Registerer: registry, Replica: r.id,

@@ -7,7 +7,8 @@ import (
 	"github.com/recordroom/recordroom/db"
 )
 
-// compactTimeout bounds one background compaction.
+// compactTimeout bounds one background compaction, its wait for a slot (MaxCompactions)
+// included.
 const compactTimeout = time.Minute
 
 // compactLater folds the document's tail in the background, at most one compaction per
@@ -42,8 +43,15 @@ func (d *Docs) compactLater(room, name string) {
 // Compact folds the tail rows older than FoldAge into the document's state, dropping the content
 // of deleted items (Condense), and deletes them;
 // it answers how many it folded. Appends go on meanwhile: they only add rows, and only rows
-// read here are deleted (by seq, never by range, since seqs can commit out of order).
+// read here are deleted (by seq, never by range, since seqs can commit out of order). At most
+// MaxCompactions run at once; Compact waits for a slot before it takes a connection.
 func (d *Docs) Compact(ctx context.Context, room, name string) (int, error) {
+	select {
+	case d.compactions <- struct{}{}:
+		defer func() { <-d.compactions }()
+	case <-ctx.Done():
+		return 0, ctx.Err()
+	}
 	folded := 0
 	err := d.db.InTx(ctx, func(tx db.Store) error {
 		// An upsert of the state after the record's delete would bring the document back.
@@ -70,14 +78,7 @@ func (d *Docs) Compact(ctx context.Context, room, name string) (int, error) {
 			updates = append(updates, u.Update)
 			seqs[i] = u.Seq
 		}
-		state, err := MergeUpdatesLimits(d.lim, updates...)
-		if err != nil {
-			return err
-		}
-		if state, err = Condense(state, d.lim); err != nil {
-			return err
-		}
-		sv, err := StateVectorFromUpdateLimits(state, d.lim)
+		state, sv, err := fold(ctx, d.lim, updates)
 		if err != nil {
 			return err
 		}
@@ -88,4 +89,19 @@ func (d *Docs) Compact(ctx context.Context, room, name string) (int, error) {
 		return tx.YjsUpdatesDelete(ctx, room, name, seqs)
 	})
 	return folded, err
+}
+
+// fold merges a document's state with its tail and condenses the result, answering the new
+// state and its state vector. Each step is linear in the bytes (Condense, and the merge, as
+// the tail's updates are each one client's), and each ends early when ctx does: fold runs
+// inside the compaction's transaction, holding a pool connection.
+func fold(ctx context.Context, lim Limits, updates [][]byte) (state, sv []byte, err error) {
+	if state, err = mergeUpdates(ctx, lim, updates); err != nil {
+		return nil, nil, err
+	}
+	if state, err = Condense(ctx, state, lim); err != nil {
+		return nil, nil, err
+	}
+	sv, err = StateVectorFromUpdateLimits(state, lim)
+	return state, sv, err
 }

@@ -24,7 +24,11 @@ type DocsConfig struct {
 	// FoldAge is how old a tail row must be before compaction folds (and deletes) it: every
 	// replica relays an update by reading its row when the notification arrives. Default 10 s.
 	FoldAge time.Duration
-	Logger  *slog.Logger
+	// MaxCompactions bounds the compactions running at once in this process: each is CPU work
+	// inside a transaction, holding a pool connection. More wait their turn, holding none.
+	// Default 2.
+	MaxCompactions int
+	Logger         *slog.Logger
 }
 
 // Docs stores Yjs documents (PROTOCOL.md §6): each accepted update is appended to the
@@ -35,11 +39,12 @@ type Docs struct {
 	cfg DocsConfig
 	lim Limits
 
-	mu         sync.Mutex
-	compacting map[docKey]bool
-	wg         sync.WaitGroup
-	ctx        context.Context // background compactions end with it
-	stop       context.CancelFunc
+	compactions chan struct{} // a slot per compaction running (MaxCompactions)
+	mu          sync.Mutex
+	compacting  map[docKey]bool
+	wg          sync.WaitGroup
+	ctx         context.Context // background compactions end with it
+	stop        context.CancelFunc
 }
 
 type docKey struct{ room, name string }
@@ -58,6 +63,9 @@ func NewDocs(database *db.DB, cfg DocsConfig) *Docs {
 	if cfg.FoldAge <= 0 {
 		cfg.FoldAge = 10 * time.Second
 	}
+	if cfg.MaxCompactions <= 0 {
+		cfg.MaxCompactions = 2
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -66,7 +74,10 @@ func NewDocs(database *db.DB, cfg DocsConfig) *Docs {
 		lim.MaxDocumentBytes = int(2 * cfg.MaxDocBytes) // a merge may briefly hold state and tail
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	return &Docs{db: database, cfg: cfg, lim: lim, compacting: map[docKey]bool{}, ctx: ctx, stop: stop}
+	return &Docs{
+		db: database, cfg: cfg, lim: lim, ctx: ctx, stop: stop,
+		compactions: make(chan struct{}, cfg.MaxCompactions), compacting: map[docKey]bool{},
+	}
 }
 
 // Close stops background compactions and waits for them.
@@ -89,7 +100,7 @@ func (d *Docs) Load(ctx context.Context, room, name string) ([]byte, error) {
 	for i, r := range rows {
 		updates[i] = r.Update
 	}
-	merged, err := MergeUpdatesLimits(d.lim, updates...)
+	merged, err := mergeUpdates(ctx, d.lim, updates)
 	if err != nil {
 		return nil, fmt.Errorf("merge stored document %q: %w", name, err)
 	}

@@ -1,6 +1,7 @@
 package yjs
 
 import (
+	"context"
 	"slices"
 	"sort"
 )
@@ -19,10 +20,13 @@ import (
 // Every item keeps its identity and position, so updates that refer to any of them still
 // integrate; the delete set is kept as it is. yjs's mergeUpdates does neither (a typed text
 // stays one item per keystroke), which is most of a merged document's size.
-func Condense(update []byte, lim Limits) ([]byte, error) {
+//
+// Time and memory are linear in the update. Condense ends early, with ctx's error, when ctx
+// ends.
+func Condense(ctx context.Context, update []byte, lim Limits) ([]byte, error) {
 	lim = lim.withDefaults()
 	lim.MaxUpdateBytes = lim.MaxDocumentBytes // a whole document, not one client's update
-	u, err := DecodeUpdateLimits(update, lim)
+	u, err := decodeUpdate(ctx, update, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -37,29 +41,51 @@ func Condense(update []byte, lim Limits) ([]byte, error) {
 		changed = true
 	}
 	n := len(u.Structs)
-	u.Structs = mergeRuns(u.Structs)
+	u.Structs = mergeRuns(u.Structs, lim.MaxStringBytes)
 	if !changed && len(u.Structs) == n {
 		return update, nil
 	}
 	return u.Encode(), nil
 }
 
-// mergeRuns joins each item into the one before it where yjs would (Item.mergeWith), for text
-// and deleted content.
-func mergeRuns(structs []Struct) []Struct {
+// mergeRuns joins each run of items into its first where yjs would (Item.mergeWith), for text
+// and deleted content. A run's text is copied once, into a buffer of its joined size: growing
+// the first item's text item by item would copy a run of n keystrokes n²/2 times. A text run
+// stops before it passes maxText bytes, which every reader of the state refuses
+// (Limits.MaxStringBytes).
+func mergeRuns(structs []Struct, maxText int) []Struct {
 	out := structs[:0]
-	for _, s := range structs {
-		if len(out) > 0 && mergeable(&out[len(out)-1], &s) {
-			prev := &out[len(out)-1]
-			if s.Content.Kind == ContentString {
-				prev.Content.Data = append(slices.Clip(prev.Content.Data), s.Content.Data...)
-			}
-			prev.Length += s.Length
-			continue
+	for i := 0; i < len(structs); {
+		j, text := i+1, len(structs[i].Content.Data)
+		for j < len(structs) && mergeable(&structs[j-1], &structs[j]) && text+len(structs[j].Content.Data) <= maxText {
+			text += len(structs[j].Content.Data)
+			j++
 		}
-		out = append(out, s)
+		out = append(out, joinRun(structs[i:j])) // len(out) <= i: the run is read before
+		i = j
 	}
 	return out
+}
+
+// joinRun returns the items of a run (mergeable each with the one before) as one item.
+func joinRun(run []Struct) Struct {
+	s := run[0]
+	if len(run) == 1 {
+		return s
+	}
+	s.Length = run[len(run)-1].End() - s.ID.Clock // clocks are gapless within a run
+	if s.Content.Kind == ContentString {
+		size := 0
+		for i := range run {
+			size += len(run[i].Content.Data)
+		}
+		data := make([]byte, 0, size)
+		for i := range run {
+			data = append(data, run[i].Content.Data...)
+		}
+		s.Content.Data = data
+	}
+	return s
 }
 
 func mergeable(prev, next *Struct) bool {

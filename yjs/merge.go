@@ -1,5 +1,7 @@
 package yjs
 
+import "context"
+
 // MergeUpdates merges V1 updates into one under DefaultLimits.
 func MergeUpdates(updates ...[]byte) ([]byte, error) {
 	return MergeUpdatesLimits(DefaultLimits(), updates...)
@@ -15,27 +17,34 @@ func MergeUpdates(updates ...[]byte) ([]byte, error) {
 // an Item and a GC of two updates start at the same ID); memory holds one
 // struct per update plus the result.
 func MergeUpdatesLimits(lim Limits, updates ...[]byte) ([]byte, error) {
+	return mergeUpdates(context.Background(), lim, updates)
+}
+
+// mergeUpdates is MergeUpdatesLimits ending early, with ctx's error, when ctx ends.
+func mergeUpdates(ctx context.Context, lim Limits, updates [][]byte) ([]byte, error) {
 	lim = lim.withDefaults()
+	stop := newStopper(ctx)
 	for _, u := range updates {
 		if len(u) > lim.MaxDocumentBytes {
 			return nil, tooLarge("MaxDocumentBytes", lim.MaxDocumentBytes)
 		}
 	}
 	if len(updates) == 1 {
-		if err := checkDocument(updates[0], &lim); err != nil {
+		if err := checkDocument(updates[0], &lim, stop); err != nil {
 			return nil, err
 		}
 		return updates[0], nil
 	}
-	m := newMerger(updates, &lim)
+	m := newMerger(updates, &lim, stop)
 	m.run()
 	return m.result()
 }
 
 // checkDocument reads a whole update, streaming.
-func checkDocument(b []byte, lim *Limits) error {
+func checkDocument(b []byte, lim *Limits, stop *stopper) error {
 	var r structReader
 	r.init(b, lim)
+	r.stop = stop
 	for _, ok := r.next(); ok; _, ok = r.next() {
 	}
 	return r.err
@@ -74,12 +83,14 @@ type merger struct {
 	lim    *Limits
 }
 
-func newMerger(updates [][]byte, lim *Limits) *merger {
+// newMerger sets up the merge of updates; its readers share stop.
+func newMerger(updates [][]byte, lim *Limits, stop *stopper) *merger {
 	m := &merger{inputs: make([]mergeInput, len(updates)), lim: lim, ties: make(map[ID]tieKey, len(updates))}
 	for i, u := range updates {
 		in := &m.inputs[i]
 		in.r.init(u, lim)
 		in.r.skipSkips = true
+		in.r.stop = stop
 		in.touched = -i
 		in.advance()
 		m.track(in)

@@ -1,5 +1,7 @@
 package yjs
 
+import "context"
+
 // V1 struct info byte: the low five bits are the content kind (0 = GC,
 // 10 = Skip); the high bits say which fields follow.
 const (
@@ -28,6 +30,34 @@ type structReader struct {
 	done       bool
 	deletes    DeleteSet
 	err        error
+	stop       *stopper // nil: never stops early
+}
+
+// checkEvery is how many structs a stopper lets by between looks at its context: a look takes
+// a lock, and that many structs take well under a millisecond.
+const checkEvery = 4096
+
+// stopper ends a long decode or merge when its context ends. The readers of one merge share
+// one, so that many small inputs count together.
+type stopper struct {
+	ctx  context.Context
+	seen int
+	err  error
+}
+
+func newStopper(ctx context.Context) *stopper { return &stopper{ctx: ctx} }
+
+// tick counts one struct and answers the context's error, looking at the first struct and
+// every checkEvery after; once ended, always.
+func (s *stopper) tick() error {
+	if s == nil {
+		return nil
+	}
+	if s.err == nil && s.seen%checkEvery == 0 {
+		s.err = s.ctx.Err()
+	}
+	s.seen++
+	return s.err
 }
 
 func (r *structReader) init(b []byte, lim *Limits) {
@@ -54,6 +84,10 @@ func (r *structReader) next() (Struct, bool) {
 		if r.left == 0 {
 			r.startSection()
 			continue
+		}
+		if err := r.stop.tick(); err != nil {
+			r.fail(err)
+			break
 		}
 		s, err := r.readStruct()
 		if err != nil {

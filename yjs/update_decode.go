@@ -1,5 +1,7 @@
 package yjs
 
+import "context"
+
 // DecodeUpdate decodes and checks a V1 update under DefaultLimits.
 func DecodeUpdate(b []byte) (*Update, error) {
 	return DecodeUpdateLimits(b, DefaultLimits())
@@ -11,6 +13,11 @@ func DecodeUpdate(b []byte) (*Update, error) {
 // structs, client sections out of descending order or repeated, clocks
 // beyond 2^53-1, invalid UTF-8 or JSON). Time is linear in len(b).
 func DecodeUpdateLimits(b []byte, lim Limits) (*Update, error) {
+	return decodeUpdate(context.Background(), b, lim)
+}
+
+// decodeUpdate is DecodeUpdateLimits ending early, with ctx's error, when ctx ends.
+func decodeUpdate(ctx context.Context, b []byte, lim Limits) (*Update, error) {
 	lim = lim.withDefaults()
 	if len(b) > lim.MaxUpdateBytes {
 		return nil, tooLarge("MaxUpdateBytes", lim.MaxUpdateBytes)
@@ -18,6 +25,7 @@ func DecodeUpdateLimits(b []byte, lim Limits) (*Update, error) {
 	var r structReader
 	r.init(b, &lim)
 	r.maxStructs = lim.MaxStructs
+	r.stop = newStopper(ctx)
 	u := &Update{Structs: make([]Struct, 0, min(len(b)/4, 1024))}
 	for s, ok := r.next(); ok; s, ok = r.next() {
 		u.Structs = append(u.Structs, s)

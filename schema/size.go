@@ -51,14 +51,24 @@ func (s *Schema) Bytes() int { return s.bytes }
 // CheckSize refuses a schema larger than a new one may be (the limits above). The error is an
 // *Error; its path is "collections" when there are too many of them.
 func (s *Schema) CheckSize() error {
+	if err := CheckDocumentSize(len(s.raw)); err != nil {
+		return err
+	}
 	switch {
-	case len(s.raw) > MaxDocumentBytes:
-		return &Error{Message: fmt.Sprintf("the document is %d bytes, at most %d (256 KiB) are allowed", len(s.raw), MaxDocumentBytes)}
 	case len(s.collections) > MaxNewCollections:
 		return errorf("collections", "has %d collections, at most %d are allowed", len(s.collections), MaxNewCollections)
 	case s.bytes > MaxMemoryBytes:
 		return &Error{Message: fmt.Sprintf("compiled, the schema would take about %.1f MiB of server memory, at most %d MiB are allowed: "+
 			"use fewer fields and subschemas, shorter enums and examples, or simpler patterns", float64(s.bytes)/(1<<20), MaxMemoryBytes>>20)}
+	}
+	return nil
+}
+
+// CheckDocumentSize refuses a new document of n bytes over MaxDocumentBytes, before it is
+// parsed: parsing up to the body limit takes up to half a second.
+func CheckDocumentSize(n int) error {
+	if n > MaxDocumentBytes {
+		return &Error{Message: fmt.Sprintf("the document is %d bytes, at most %d (256 KiB) are allowed", n, MaxDocumentBytes)}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -8,6 +9,8 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/recordroom/recordroom/schema"
 )
 
 var timestamp = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$`)
@@ -162,4 +165,30 @@ func TestDefaultSchemaApplies(t *testing.T) {
 	s := newServerWithSchema(t, []byte(tasksSchema))
 	s.mustErr(http.StatusNotFound, "unknown_collection", "alice", "GET", "/v1/rooms/d/collections/notes/records", nil)
 	s.mustErr(http.StatusUnprocessableEntity, "invalid", "alice", "POST", "/v1/rooms/d/collections/tasks/records", map[string]any{"data": map[string]any{}})
+}
+
+// A new schema is held to sizes a parsed schema's memory can afford (docs/schemas.md): too many
+// collections, or a compiled form over 8 MiB, is 400 bad_request saying which.
+func TestSchemaSizeLimits(t *testing.T) {
+	t.Parallel()
+	s := newServer(t)
+	const room = "/v1/rooms/schemasize"
+	s.must(http.StatusOK, "alice", "GET", room+"/me", nil)
+
+	colls := make([]string, schema.MaxNewCollections+1)
+	for i := range colls {
+		colls[i] = fmt.Sprintf(`"c%d": {}`, i)
+	}
+	r := s.mustErr(http.StatusBadRequest, "bad_request", "alice", "PUT", room+"/schema", `{"collections": {`+strings.Join(colls, ",")+`}}`)
+	require.Contains(t, string(r.Body), "invalid schema: collections: has 257 collections, at most 256 are allowed")
+
+	anyOf := `{"anyOf": [` + strings.Repeat(`{},`, 2998) + `{}]}`
+	heavy := `{"collections": {"a": {"fields": {"x": ` + anyOf + `}}, "b": {"fields": {"x": ` + anyOf + `}}, "c": {"fields": {"x": ` + anyOf + `}}}}`
+	r = s.mustErr(http.StatusBadRequest, "bad_request", "alice", "PUT", room+"/schema", heavy)
+	require.Contains(t, string(r.Body), "MiB of server memory, at most 8 MiB are allowed")
+
+	big := `{"collections": {"a": {"fields": {"x": {"description": "` + strings.Repeat("d", schema.MaxDocumentBytes) + `"}}}}}`
+	r = s.mustErr(http.StatusBadRequest, "bad_request", "alice", "PUT", room+"/schema", big)
+	require.Contains(t, string(r.Body), "at most 262144 (256 KiB) are allowed")
+	require.Equal(t, "null", string(s.must(http.StatusOK, "alice", "GET", room+"/schema", nil).Body), "nothing changed")
 }

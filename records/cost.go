@@ -32,6 +32,9 @@ type Limits struct {
 	// VerdictTTL is how long a cost verdict is reused for the same query (a hot subscription's
 	// refills are not EXPLAINed each time); 0: DefaultVerdictTTL.
 	VerdictTTL time.Duration
+	// SchemaCacheBytes bounds the parsed room schemas a service keeps, by schema.Bytes (least
+	// recently used go first); 0: DefaultSchemaCacheBytes.
+	SchemaCacheBytes int
 }
 
 // DefaultVerdictTTL: long enough that a busy subscription is EXPLAINed about once a minute,

@@ -4,13 +4,20 @@ import (
 	"sync"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
-
-	"github.com/recordroom/recordroom/schema"
 )
 
 // roomSchemaCacheSize bounds the rooms whose schema a replica remembers (least recently used
-// go first); an entry is a room id and a pointer into the parsed-schema cache.
+// go first); an entry is a room id and a hash, a few hundred bytes in all.
 const roomSchemaCacheSize = 10000
+
+// roomSchema is what a room's entry remembers: which schema, not the schema itself. A pointer
+// would keep a parsed schema alive after the byte-bounded schemaCache evicted it, and 10,000
+// rooms with distinct schemas could then hold gigabytes; a hash the cache no longer has is a
+// miss, and the room's row is read again.
+type roomSchema struct {
+	own bool     // false: the service's default schema
+	key [32]byte // schemaCache's key of the room's own schema
+}
 
 // roomSchemas remembers the schema in force in each room a replica served lately, so that a
 // write does not read its room's row first: that read was a query per mutation, the largest
@@ -28,25 +35,25 @@ type roomSchemas struct {
 	// gen grows with every forget: a schema read before a forget is not stored after it, so a
 	// read that raced a change never outlives the change's notification.
 	gen   uint64
-	cache *simplelru.LRU[string, *schema.Schema]
+	cache *simplelru.LRU[string, roomSchema]
 }
 
-// lookup returns room's remembered schema, or the generation a read of it must store with.
-func (c *roomSchemas) lookup(room string) (sc *schema.Schema, gen uint64) {
+// lookup returns room's remembered schema (ok), and the generation a read of it must store with.
+func (c *roomSchemas) lookup(room string) (e roomSchema, ok bool, gen uint64) {
 	if c.valid == nil || !c.valid() {
-		return nil, 0
+		return roomSchema{}, false, 0
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.cache == nil {
-		return nil, c.gen
+		return roomSchema{}, false, c.gen
 	}
-	sc, _ = c.cache.Get(room)
-	return sc, c.gen
+	e, ok = c.cache.Get(room)
+	return e, ok, c.gen
 }
 
-// store remembers sc for room, unless something was forgotten since the read began at gen.
-func (c *roomSchemas) store(room string, gen uint64, sc *schema.Schema) {
+// store remembers e for room, unless something was forgotten since the read began at gen.
+func (c *roomSchemas) store(room string, gen uint64, e roomSchema) {
 	if c.valid == nil || !c.valid() {
 		return
 	}
@@ -56,9 +63,9 @@ func (c *roomSchemas) store(room string, gen uint64, sc *schema.Schema) {
 		return
 	}
 	if c.cache == nil {
-		c.cache, _ = simplelru.NewLRU[string, *schema.Schema](roomSchemaCacheSize, nil) // size > 0: no error
+		c.cache, _ = simplelru.NewLRU[string, roomSchema](roomSchemaCacheSize, nil) // size > 0: no error
 	}
-	c.cache.Add(room, sc)
+	c.cache.Add(room, e)
 }
 
 // forget drops room's entry; an empty room drops them all.

@@ -5,7 +5,10 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"errors"
+	"math"
 	"sync"
+
+	"github.com/hashicorp/golang-lru/v2/simplelru"
 
 	"github.com/recordroom/recordroom/access"
 	"github.com/recordroom/recordroom/db"
@@ -13,53 +16,93 @@ import (
 	"github.com/recordroom/recordroom/schema"
 )
 
+// DefaultSchemaCacheBytes is the memory a service's parsed schemas may take (Limits): at least
+// eight of the largest new schemas (schema.MaxMemoryBytes), hundreds of typical ones.
+const DefaultSchemaCacheBytes = 64 << 20
+
 // schemaCache keeps parsed schemas by the hash of their document: compiling JSON Schemas on every
-// request would dominate the write path, and a room's schema rarely changes.
+// request would dominate the write path, and a room's schema rarely changes. It holds at most
+// max bytes by schema.Bytes, least recently used going first. It is the only place a parsed
+// room schema is kept between requests (rooms remember a hash, roomschemas.go), so max bounds
+// them all; a schema heavier than max on its own (stored before schema.CheckSize, or a small
+// max) is parsed again on each request that needs it.
 type schemaCache struct {
-	mu     sync.Mutex
-	parsed map[[32]byte]*schema.Schema
+	mu    sync.Mutex
+	max   int
+	bytes int
+	lru   *simplelru.LRU[[32]byte, *schema.Schema]
 }
 
-const schemaCacheSize = 1024
+func newSchemaCache(max int) *schemaCache {
+	c := &schemaCache{max: max}
+	// The count bound is never reached: bytes decide. onEvict keeps them counted.
+	c.lru, _ = simplelru.NewLRU(math.MaxInt32, func(_ [32]byte, s *schema.Schema) { c.bytes -= s.Bytes() })
+	return c
+}
 
-func (c *schemaCache) parse(raw []byte) (*schema.Schema, error) {
-	key := sha256.Sum256(raw)
+// get returns the parsed schema cached under key, if it still is.
+func (c *schemaCache) get(key [32]byte) *schema.Schema {
 	c.mu.Lock()
-	s, ok := c.parsed[key]
-	c.mu.Unlock()
-	if ok {
-		return s, nil
+	defer c.mu.Unlock()
+	s, _ := c.lru.Get(key)
+	return s
+}
+
+// parse returns raw parsed, and the key it is cached under.
+func (c *schemaCache) parse(raw []byte) (*schema.Schema, [32]byte, error) {
+	key := sha256.Sum256(raw)
+	if s := c.get(key); s != nil {
+		return s, key, nil
 	}
 	s, err := schema.Parse(raw)
 	if err != nil {
-		return nil, err
+		return nil, key, err
+	}
+	c.add(key, s)
+	return s, key, nil
+}
+
+// add caches s, evicting the least recently used until the bytes fit.
+func (c *schemaCache) add(key [32]byte, s *schema.Schema) {
+	if s.Bytes() > c.max {
+		return
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.parsed == nil || len(c.parsed) >= schemaCacheSize {
-		c.parsed = make(map[[32]byte]*schema.Schema) // crude but bounded; rooms re-parse once
+	if c.lru.Contains(key) {
+		return // parsed concurrently: one copy is counted
 	}
-	c.parsed[key] = s
-	return s, nil
+	c.lru.Add(key, s)
+	c.bytes += s.Bytes()
+	for c.bytes > c.max {
+		c.lru.RemoveOldest()
+	}
 }
 
 // Schema is the schema in force in room: its own, else the server's default, else open mode.
 func (s *Service) Schema(ctx context.Context, room string) (*schema.Schema, error) {
-	sc, gen := s.roomSchemas.lookup(room)
-	if sc != nil {
-		return sc, nil
+	e, ok, gen := s.roomSchemas.lookup(room)
+	if ok && !e.own {
+		return s.defaultSchema, nil
+	}
+	if ok {
+		if sc := s.schemas.get(e.key); sc != nil {
+			return sc, nil
+		}
+		// Evicted by bytes: read the row again, as for a room not remembered.
 	}
 	r, err := s.db.RoomGet(ctx, room)
 	if err != nil && !errors.Is(err, db.ErrNotFound) {
 		return nil, err
 	}
-	sc = s.defaultSchema
+	sc, e := s.defaultSchema, roomSchema{}
 	if len(r.Schema) > 0 && string(r.Schema) != "null" {
-		if sc, err = s.schemas.parse(r.Schema); err != nil {
+		if sc, e.key, err = s.schemas.parse(r.Schema); err != nil {
 			return nil, err
 		}
+		e.own = true
 	}
-	s.roomSchemas.store(room, gen, sc)
+	s.roomSchemas.store(room, gen, e)
 	return sc, nil
 }
 
@@ -78,10 +121,7 @@ func (s *Service) SetSchema(ctx context.Context, caller access.Caller, room stri
 	if caller.Role != access.Admin {
 		return nil, protocol.New(protocol.Forbidden, "only admins change the schema")
 	}
-	parsed, err := s.schemas.parse(raw)
-	if err == nil {
-		err = parsed.BlindWrites() // refused when new; such a schema stored earlier still loads
-	}
+	parsed, err := parseNew(raw, s.schemas.parse)
 	if err != nil {
 		return nil, protocol.New(protocol.BadRequest, "invalid schema: %v", err)
 	}
@@ -93,6 +133,22 @@ func (s *Service) SetSchema(ctx context.Context, caller access.Caller, room stri
 	}
 	s.roomSchemas.forget(room) // this replica's next write sees it at once, before the notification
 	return parsed, nil
+}
+
+// parseNew parses a new schema (SetSchema, RECORDROOM_SCHEMA), holding it to what only new ones
+// are refused for: blind writes and sizes. Such a schema stored earlier still loads.
+func parseNew(raw []byte, parse func([]byte) (*schema.Schema, [32]byte, error)) (*schema.Schema, error) {
+	if err := schema.CheckDocumentSize(len(raw)); err != nil {
+		return nil, err
+	}
+	parsed, _, err := parse(raw)
+	if err == nil {
+		err = parsed.CheckSize()
+	}
+	if err == nil {
+		err = parsed.BlindWrites()
+	}
+	return parsed, err
 }
 
 // collection finds a collection's rules in the room's schema.

@@ -22,7 +22,7 @@ import (
 type Service struct {
 	db            *db.DB
 	defaultSchema *schema.Schema
-	schemas       schemaCache
+	schemas       *schemaCache
 	roomSchemas   roomSchemas
 	batches       batcher // group commit of mutations (batch.go)
 	cost          costLimiter
@@ -31,16 +31,19 @@ type Service struct {
 
 // New makes the service. defaultSchema (RECORDROOM_SCHEMA) applies to rooms without a schema of
 // their own; nil means open mode. limits bound what a list query may cost (the zero value: no
-// bound but the pool's statement timeout).
+// bound but the pool's statement timeout) and the memory parsed schemas take.
 func New(database *db.DB, defaultSchema []byte, limits Limits) (*Service, error) {
+	if limits.SchemaCacheBytes == 0 {
+		limits.SchemaCacheBytes = DefaultSchemaCacheBytes
+	}
 	s := &Service{db: database, defaultSchema: schema.Open(), cost: costLimiter{Limits: limits, now: time.Now},
-		mutations: ratelimit.New(limits.MutationRate, limits.MutationBurst)}
+		schemas: newSchemaCache(limits.SchemaCacheBytes), mutations: ratelimit.New(limits.MutationRate, limits.MutationBurst)}
 	s.batches.run = s.runBatch
 	if len(defaultSchema) > 0 {
-		parsed, err := schema.Parse(defaultSchema)
-		if err == nil {
-			err = parsed.BlindWrites()
-		}
+		parsed, err := parseNew(defaultSchema, func(raw []byte) (*schema.Schema, [32]byte, error) {
+			sc, err := schema.Parse(raw) // held for the service's life, outside the cache
+			return sc, [32]byte{}, err
+		})
 		if err != nil {
 			return nil, fmt.Errorf("RECORDROOM_SCHEMA: %w", err)
 		}

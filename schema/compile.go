@@ -30,7 +30,7 @@ func compile(name, path string, doc map[string]any) (sch *jsonschema.Schema, err
 	c := jsonschema.NewCompiler()
 	c.DefaultDraft(jsonschema.Draft2020)
 	c.UseLoader(refuseLoader{})
-	loc := "recordroom:///collections/" + url.PathEscape(name)
+	loc := collectionLocation(name)
 	if err := c.AddResource(loc, doc); err != nil {
 		return nil, errorf(path, "cannot compile the field specs: %v", err)
 	}
@@ -39,6 +39,12 @@ func compile(name, path string, doc map[string]any) (sch *jsonschema.Schema, err
 		return nil, compileError(path, err)
 	}
 	return sch, nil
+}
+
+// collectionLocation is the URL a collection's field specs compile under: every compiled
+// subschema keeps it in its Location.
+func collectionLocation(name string) string {
+	return "recordroom:///collections/" + url.PathEscape(name)
 }
 
 // compileError names the keyword a compile error is about, as a path through the collection's

@@ -32,6 +32,7 @@ type Schema struct {
 	open        bool
 	raw         json.RawMessage
 	collections map[string]*Collection
+	bytes       int // estimated memory kept (size.go)
 }
 
 // Collection is what a schema says about one collection.
@@ -48,7 +49,7 @@ type Collection struct {
 func (c *Collection) ChecksFields() bool { return c != nil && c.validator != nil }
 
 // Open is open mode: any valid collection name, read member, write member, no field checks.
-func Open() *Schema { return &Schema{open: true} }
+func Open() *Schema { return &Schema{open: true, bytes: schemaBytes} }
 
 // Raw is the document as given to Parse, for GET /schema. Open mode has no document: Raw is
 // nil, which encoding/json writes as `null` (the same `null` that stands for "no schema" in
@@ -137,7 +138,7 @@ func Parse(raw []byte) (*Schema, error) {
 		return nil, errorf("collections", "has %d collections, at most %d are allowed", len(cm), MaxCollections)
 	}
 	s := &Schema{raw: bytes.Clone(raw), collections: make(map[string]*Collection, len(cm))}
-	var b budget
+	b := budget{bytes: schemaBytes + len(raw)}
 	for _, name := range sortedKeys(cm) {
 		path := "collections." + clip(name)
 		if !ValidCollectionName(name) {
@@ -149,6 +150,7 @@ func Parse(raw []byte) (*Schema, error) {
 		}
 		s.collections[name] = c
 	}
+	s.bytes = b.bytes
 	return s, nil
 }
 
@@ -159,6 +161,8 @@ func parseCollection(name, path string, v any, b *budget) (*Collection, error) {
 	}
 	c := &Collection{Name: name, Read: access.LevelMember, Write: access.LevelMember}
 	b.collectionSubschemas = 0
+	b.bytes += collectionBytes + 2*len(name)
+	b.location = len(collectionLocation(name)) + 1 // and '#'
 	additional := true
 	for _, k := range sortedKeys(obj) {
 		switch k {
@@ -191,12 +195,15 @@ func parseCollection(name, path string, v any, b *budget) (*Collection, error) {
 	}
 	props := make(map[string]any, len(fields))
 	var required []any
+	b.countSubschema(0) // the collection's own object schema
+	b.bytes += objectBytes
 	for _, f := range sortedKeys(fields) {
 		fpath := path + ".fields." + clip(f)
 		if msg := validFieldName(f); msg != "" {
 			return nil, errorf(fpath, "%s", msg)
 		}
-		spec, req, err := prepareSpec(fpath, fields[f], b)
+		b.bytes += fieldBytes + 2*len(f) // in c.fields and in the compiled properties
+		spec, req, err := prepareSpec(fpath, len("/properties/")+len(f), fields[f], b)
 		if err != nil {
 			return nil, err
 		}

@@ -50,15 +50,19 @@ const (
 	MaxRegexCost            = 50000 // RE2 instructions of all patterns together
 )
 
-// budget counts a document's work against the limits above.
+// budget counts a document's work against the limits above, and the memory its compiled form
+// will keep (size.go).
 type budget struct {
 	subschemas, collectionSubschemas, regexCost int
+	bytes                                       int
+	location                                    int // bytes of the collection's compiled location prefix
 }
 
 // prepareSpec checks one field's spec and takes RecordRoom's `required: true|false` shorthand
 // out of it. An array `required` is JSON Schema's own keyword (for an object-valued field) and
 // stays. The spec's other mistakes (wrong keyword types, bad regexes) are found by compiling.
-func prepareSpec(path string, v any, b *budget) (map[string]any, bool, error) {
+// ptr is the length of the spec's JSON pointer in its collection's compiled document.
+func prepareSpec(path string, ptr int, v any, b *budget) (map[string]any, bool, error) {
 	spec, ok := v.(map[string]any)
 	if !ok {
 		return nil, false, errorf(path, "must be an object (a JSON Schema)")
@@ -79,7 +83,7 @@ func prepareSpec(path string, v any, b *budget) (map[string]any, bool, error) {
 	default:
 		return nil, false, errorf(path+".required", "must be true, false or an array of property names")
 	}
-	if err := b.checkKeywords(path, spec); err != nil {
+	if err := b.checkKeywords(path, ptr, spec); err != nil {
 		return nil, false, err
 	}
 	return spec, required, nil
@@ -97,10 +101,12 @@ func cloneWithout(m map[string]any, key string) map[string]any {
 
 // checkKeywords walks the subschemas of a spec, refusing unknown and reference keywords and
 // out-of-range integer keywords. Values of the wrong shape are left to the compiler's
-// metaschema check, which names them better.
-func (b *budget) checkKeywords(path string, v any) error {
+// metaschema check, which names them better. ptr is the length of v's JSON pointer (path is
+// clipped for messages; the compiled schema keeps the pointer whole).
+func (b *budget) checkKeywords(path string, ptr int, v any) error {
 	switch v.(type) {
 	case map[string]any, bool:
+		b.countSubschema(ptr)
 		b.subschemas++
 		b.collectionSubschemas++
 		if b.collectionSubschemas > MaxCollectionSubschemas {
@@ -115,31 +121,35 @@ func (b *budget) checkKeywords(path string, v any) error {
 		return nil // booleans are schemas too; anything else the metaschema refuses
 	}
 	for _, k := range sortedKeys(obj) {
-		kpath := path + "." + clip(k)
+		kpath, kptr := path+"."+clip(k), ptr+1+len(k)
 		val := obj[k]
 		switch {
 		case refKeywords[k]:
 			return errorf(kpath, "is not supported: a field spec must be self-contained (no references, ids or $schema)")
 		case schemaKeywords[k]:
-			if err := b.checkKeywords(kpath, val); err != nil {
+			if err := b.checkKeywords(kpath, kptr, val); err != nil {
 				return err
 			}
 		case schemaListKeywords[k]:
 			list, _ := val.([]any)
+			b.bytes += sliceBytes + pointerBytes*len(list)
 			for i, sub := range list {
-				if err := b.checkKeywords(kpath+"."+strconv.Itoa(i), sub); err != nil {
+				is := strconv.Itoa(i)
+				if err := b.checkKeywords(kpath+"."+is, kptr+1+len(is), sub); err != nil {
 					return err
 				}
 			}
 		case schemaMapKeywords[k]:
 			m, _ := val.(map[string]any)
+			b.bytes += objectBytes
 			for _, name := range sortedKeys(m) {
+				b.bytes += memberBytes + len(name)
 				if k == "patternProperties" {
 					if err := b.checkRegex(kpath+"."+clip(name), name); err != nil {
 						return err
 					}
 				}
-				if err := b.checkKeywords(kpath+"."+clip(name), m[name]); err != nil {
+				if err := b.checkKeywords(kpath+"."+clip(name), kptr+1+len(name), m[name]); err != nil {
 					return err
 				}
 			}
@@ -147,6 +157,10 @@ func (b *budget) checkKeywords(path string, v any) error {
 			// The field spec's own `required` was taken out by prepareSpec: this one is nested.
 			return errorf(kpath, `must be an array of property names: "required": true is shorthand only at a field's top level`)
 		case valueKeywords[k]:
+			b.bytes += valueSize(val) // enum, const, default, examples and titles are kept as decoded
+			if n, ok := val.(json.Number); ok && ratKeywords[k] {
+				b.bytes += ratBytes + 2*len(n)
+			}
 			if p, ok := val.(string); ok && k == "pattern" {
 				if err := b.checkRegex(kpath, p); err != nil {
 					return err
@@ -178,6 +192,7 @@ func (b *budget) checkRegex(path, pattern string) error {
 	if err != nil {
 		return errorf(path, "invalid regular expression: %v", err)
 	}
+	b.bytes += regexpBytes + regexpInstBytes*len(prog.Inst)
 	if b.regexCost += len(prog.Inst); b.regexCost > MaxRegexCost {
 		return errorf(path, "the patterns are too complex: more than %d regular expression instructions in all", MaxRegexCost)
 	}

@@ -2,11 +2,9 @@ package realtime_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/stretchr/testify/require"
 
+	"github.com/recordroom/recordroom/internal/yjstest"
 	"github.com/recordroom/recordroom/yjs"
 )
 
@@ -123,19 +122,7 @@ func (p *yjsPeer) open(doc string) []byte {
 }
 
 // historyUpdates are the updates of a recorded multi-client yjs history.
-func historyUpdates(t *testing.T) [][]byte {
-	t.Helper()
-	raw, err := os.ReadFile("../yjs/testdata/history-01.json")
-	require.NoError(t, err)
-	var h struct{ Updates []string }
-	require.NoError(t, json.Unmarshal(raw, &h))
-	out := make([][]byte, len(h.Updates))
-	for i, s := range h.Updates {
-		out[i], err = base64.StdEncoding.DecodeString(s)
-		require.NoError(t, err)
-	}
-	return out
-}
+func historyUpdates(t *testing.T) [][]byte { return yjstest.History(t, "history-01.json") }
 
 func stateVector(t *testing.T, updates ...[]byte) map[uint64]uint64 {
 	t.Helper()

@@ -2,10 +2,8 @@ package records_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"errors"
-	"os"
 	"sync"
 	"testing"
 	"time"
@@ -16,6 +14,7 @@ import (
 
 	"github.com/recordroom/recordroom/db"
 	"github.com/recordroom/recordroom/internal/testdb"
+	"github.com/recordroom/recordroom/internal/yjstest"
 	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/records"
 	"github.com/recordroom/recordroom/yjs"
@@ -45,15 +44,7 @@ func newFieldDocs(t *testing.T, d testdb.DB) fieldDocs {
 // yjsHistory is a recorded sequence of Yjs updates (the yjs package's fixtures).
 func yjsHistory(t *testing.T) [][]byte {
 	t.Helper()
-	raw, err := os.ReadFile("../yjs/testdata/history-01.json")
-	require.NoError(t, err)
-	var h struct{ Updates []string }
-	require.NoError(t, json.Unmarshal(raw, &h))
-	out := make([][]byte, len(h.Updates))
-	for i, u := range h.Updates {
-		out[i], err = base64.StdEncoding.DecodeString(u)
-		require.NoError(t, err)
-	}
+	out := yjstest.History(t, "history-01.json")
 	require.GreaterOrEqual(t, len(out), 3)
 	return out
 }

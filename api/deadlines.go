@@ -36,10 +36,13 @@ func deadlines(t Timeouts) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
 			r := c.Request()
+			rc := http.NewResponseController(c.Response().Writer)
 			if websocket.IsWebSocketUpgrade(r) {
+				// A socket keeps deadlines of its own; a kept-alive connection's earlier request
+				// must not leave it one.
+				_ = rc.SetWriteDeadline(time.Time{})
 				return next(c)
 			}
-			rc := http.NewResponseController(c.Response().Writer)
 			start := time.Now()
 			_ = rc.SetWriteDeadline(start.Add(t.Write))
 			if r.Body != nil && r.Body != http.NoBody {

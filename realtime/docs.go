@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/recordroom/recordroom/protocol"
 	"github.com/recordroom/recordroom/yjs"
 )
 
@@ -169,7 +170,7 @@ func (h *Hub) recordsDeleted(rows []ChangeRow) {
 	h.relay.mu.Lock()
 	var affected []*session
 	for k, peers := range h.relay.peers {
-		if collection, id, ok := yjs.FieldDoc(k.name); ok && gone[k.room+"\x00"+collection+"/"+id+"/"] {
+		if collection, id, ok := protocol.FieldDoc(k.name); ok && gone[k.room+"\x00"+collection+"/"+id+"/"] {
 			for s := range peers {
 				affected = append(affected, s)
 			}

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/recordroom/recordroom/access"
-	"github.com/recordroom/recordroom/yjs"
+	"github.com/recordroom/recordroom/protocol"
 )
 
 // DocAccess says whether caller may read and write the Yjs document name (PROTOCOL.md §6). A
@@ -14,7 +14,7 @@ import (
 // document's rules cannot differ between them. As on Get, a record the caller may not see at all
 // is not_found (owner rule) or forbidden (role).
 func (s *Service) DocAccess(ctx context.Context, caller access.Caller, room, name string) (read, write bool, err error) {
-	if collection, id, ok := yjs.FieldDoc(name); ok {
+	if collection, id, ok := protocol.FieldDoc(name); ok {
 		return s.recordAccess(ctx, caller, Key{Room: room, Collection: collection, ID: id})
 	}
 	return caller.Role.AtLeast(access.Viewer), caller.Role.AtLeast(access.Member), nil

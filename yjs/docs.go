@@ -158,7 +158,7 @@ func (d *Docs) Append(ctx context.Context, room, name string, update []byte, reg
 // Taken first in a transaction, before any document row, so every writer locks record then
 // document, as a delete does.
 func holdRecord(ctx context.Context, tx db.Store, room, name string) (bool, error) {
-	collection, id, ok := FieldDoc(name)
+	collection, id, ok := protocol.FieldDoc(name)
 	if !ok {
 		return true, nil
 	}

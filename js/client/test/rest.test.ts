@@ -161,10 +161,8 @@ describe('REST helpers against a real server', () => {
 
   it('reaches a user id holding + and @', () => roundTripUser('a+b@x.org'))
 
-  // Known server bug, fixed by the hardening issue: when a path needs escapes (%20, %25, %2F),
-  // the server reads the user id still escaped and answers 404. The client's URL is right (see
-  // encodeSegment's tests); this test starts passing, and `fails` must go, once the server is.
-  it.fails('reaches a user id holding a space, % and /', () => roundTripUser('sp ace%/slash'))
+  // Path segments that need escapes (%20, %25, %2F) reach the server as the id they encode.
+  it('reaches a user id holding a space, % and /', () => roundTripUser('sp ace%/slash'))
 
   it('reads and writes the schema', async () => {
     const r = createRest(server.context('rest-schema', 'alice'))

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -57,6 +58,9 @@ type Config struct {
 	AllowSocketOrigin func(origin string) bool
 	// Timeouts bound slow requests and responses; the zero value means DefaultTimeouts.
 	Timeouts Timeouts
+	// TrustedProxies are the proxies whose X-Forwarded-For names the client (its address counts
+	// against the per-address limits); none: the connection's own address, headers ignored.
+	TrustedProxies []*net.IPNet
 }
 
 // FileStorePrefix is where Config.FileStore is mounted.
@@ -68,6 +72,7 @@ func New(cfg Config) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = errorHandler(cfg.Logger)
+	e.IPExtractor = ipExtractor(cfg.TrustedProxies)
 
 	e.Use(middleware.RequestID())
 	e.Use(requestLogger(cfg.Logger))
@@ -118,6 +123,19 @@ func cors(allow func(origin string) bool) echo.MiddlewareFunc {
 			echo.HeaderContentDisposition},
 		MaxAge: int((10 * time.Minute).Seconds()),
 	})
+}
+
+// ipExtractor names a request's client: the connection's address, or behind the configured
+// proxies the one their X-Forwarded-For gives. Echo's default would believe any caller's header.
+func ipExtractor(trusted []*net.IPNet) echo.IPExtractor {
+	if len(trusted) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }
 
 // readyHandler answers 200 when every check holds, else 503 naming what failed.

@@ -41,8 +41,7 @@ func websocketHandler(hub *realtime.Hub) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		hub.Serve(c.Response(), c.Request(), a)
-		return nil
+		return hub.Serve(c.Response(), c.Request(), a)
 	}
 }
 
@@ -58,8 +57,7 @@ func docSocketHandler(hub *realtime.Hub) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		hub.ServeDoc(c.Response(), c.Request(), a, name)
-		return nil
+		return hub.ServeDoc(c.Response(), c.Request(), a, name)
 	}
 }
 
@@ -69,5 +67,5 @@ func admission(c echo.Context) (realtime.Admission, error) {
 	if widget == "" {
 		widget = files.DefaultWidget
 	}
-	return realtime.Admission{Room: c.Param("room"), Caller: callerOf(c), Expires: expires, Widget: widget}, err
+	return realtime.Admission{Room: c.Param("room"), Caller: callerOf(c), Expires: expires, Widget: widget, IP: c.RealIP()}, err
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -53,6 +54,13 @@ type Config struct {
 	// Dev is development mode (RECORDROOM_DEV=true, which make run sets): the development token
 	// secret and localhost CORS. Never on in production; see dev.go.
 	Dev bool
+	// MaxSocketsPerUser and MaxSocketsPerIP (RECORDROOM_MAX_SOCKETS_PER_USER, …_PER_IP) bound
+	// the sockets open on one replica per user and per client address; 0: no limit.
+	MaxSocketsPerUser, MaxSocketsPerIP int
+	// TrustedProxies (RECORDROOM_TRUSTED_PROXIES, comma-separated CIDRs) are the proxies whose
+	// X-Forwarded-For names the client's address; without them the connection's own address
+	// counts and forwarded headers are ignored.
+	TrustedProxies []*net.IPNet
 	// CORSOrigins (RECORDROOM_CORS_ORIGINS) are the browser origins allowed to call the API and
 	// open WebSockets; "*" is any. Empty: no CORS (development mode adds local pages).
 	CORSOrigins []string
@@ -91,6 +99,10 @@ const (
 	// take a replica's write path for itself.
 	DefaultMutationRate  = 100
 	DefaultMutationBurst = 500
+	// DefaultMaxSocketsPerUser and DefaultMaxSocketsPerIP: many tabs and widgets of one person,
+	// an office behind one address; an idle socket costs about 20 KB (docs/performance.md).
+	DefaultMaxSocketsPerUser = 100
+	DefaultMaxSocketsPerIP   = 1000
 )
 
 // LoadConfig reads the configuration through getenv (os.Getenv in production). Every problem found is
@@ -208,6 +220,25 @@ func LoadConfig(getenv func(string) string) (Config, error) {
 			fail("RECORDROOM_DB_MAX_CONNS must be a positive number, got %q", v)
 		}
 		c.DBMaxConns = int32(n)
+	}
+	c.MaxSocketsPerUser, c.MaxSocketsPerIP = DefaultMaxSocketsPerUser, DefaultMaxSocketsPerIP
+	for name, dst := range map[string]*int{"RECORDROOM_MAX_SOCKETS_PER_USER": &c.MaxSocketsPerUser, "RECORDROOM_MAX_SOCKETS_PER_IP": &c.MaxSocketsPerIP} {
+		if v := getenv(name); v != "" {
+			if *dst, err = strconv.Atoi(v); err != nil || *dst < 0 {
+				fail("%s must be a number of sockets (0: no limit), got %q", name, v)
+			}
+		}
+	}
+	for _, cidr := range strings.Split(getenv("RECORDROOM_TRUSTED_PROXIES"), ",") {
+		if cidr = strings.TrimSpace(cidr); cidr == "" {
+			continue
+		}
+		_, ipNet, err := net.ParseCIDR(cidr)
+		if err != nil {
+			fail("RECORDROOM_TRUSTED_PROXIES must be CIDRs such as 10.0.0.0/8, got %q", cidr)
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, ipNet)
 	}
 	if c.CORSOrigins, err = parseOrigins(getenv("RECORDROOM_CORS_ORIGINS")); err != nil {
 		fail("RECORDROOM_CORS_ORIGINS: %v", err)

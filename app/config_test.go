@@ -2,6 +2,7 @@ package app
 
 import (
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"testing"
@@ -22,6 +23,7 @@ func TestLoadAppliesDefaults(t *testing.T) {
 		MaxFileSize: 25 << 20, Migrate: true, DBWait: 30 * time.Second, LogLevel: slog.LevelInfo,
 		PresignTTL: 5 * time.Minute, DBStatementTimeout: 30 * time.Second, MaxDocBytes: 16 << 20,
 		QueryMaxCost: DefaultQueryMaxCost, MutationRate: DefaultMutationRate, MutationBurst: DefaultMutationBurst,
+		MaxSocketsPerUser: DefaultMaxSocketsPerUser, MaxSocketsPerIP: DefaultMaxSocketsPerIP,
 	}, c)
 }
 
@@ -40,7 +42,8 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		"RECORDROOM_DB_MAX_CONNS": "20", "RECORDROOM_DB_STATEMENT_TIMEOUT": "0", "RECORDROOM_MAX_DOC_BYTES": "2048",
 		"RECORDROOM_QUERY_MAX_COST": "0", "RECORDROOM_QUERY_TIMEOUT": "5s", "RECORDROOM_FANOUT_SHARDS": "16",
 		"RECORDROOM_CORS_ORIGINS": "https://app.example", "RECORDROOM_RATE_MUTATIONS": "2.5", "RECORDROOM_RATE_MUTATIONS_BURST": "7",
-		"RECORDROOM_MAX_COMPACTIONS": "3",
+		"RECORDROOM_MAX_COMPACTIONS": "3", "RECORDROOM_MAX_SOCKETS_PER_USER": "4", "RECORDROOM_MAX_SOCKETS_PER_IP": "0",
+		"RECORDROOM_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.1/32",
 	}))
 	require.NoError(t, err)
 	require.Equal(t, Config{
@@ -51,7 +54,8 @@ func TestLoadReadsEveryVariable(t *testing.T) {
 		MaxFileSize: 1024, Migrate: false, DBWait: 2 * time.Second, LogLevel: slog.LevelDebug,
 		PresignTTL: time.Minute, ListenDatabaseURL: "postgres://direct", DBMaxConns: 20, MaxDocBytes: 2048,
 		QueryTimeout: 5 * time.Second, FanoutShards: 16, CORSOrigins: []string{"https://app.example"},
-		MutationRate: 2.5, MutationBurst: 7, MaxCompactions: 3,
+		MutationRate: 2.5, MutationBurst: 7, MaxCompactions: 3, MaxSocketsPerUser: 4,
+		TrustedProxies: []*net.IPNet{{IP: net.IP{10, 0, 0, 0}, Mask: net.CIDRMask(8, 32)}, {IP: net.IP{192, 0, 2, 1}, Mask: net.CIDRMask(32, 32)}},
 	}, c)
 }
 
@@ -66,9 +70,10 @@ func TestLoadNamesEveryProblem(t *testing.T) {
 		"RECORDROOM_DB_STATEMENT_TIMEOUT": "-1s", "RECORDROOM_QUERY_MAX_COST": "cheap", "RECORDROOM_QUERY_TIMEOUT": "-1s",
 		"RECORDROOM_FANOUT_SHARDS": "0", "RECORDROOM_CORS_ORIGINS": "app.example",
 		"RECORDROOM_RATE_MUTATIONS": "-1", "RECORDROOM_RATE_MUTATIONS_BURST": "0", "RECORDROOM_MAX_COMPACTIONS": "none",
+		"RECORDROOM_MAX_SOCKETS_PER_USER": "-1", "RECORDROOM_TRUSTED_PROXIES": "10.0.0.1",
 	}))
 	require.Error(t, err)
-	for _, want := range []string{"RECORDROOM_RATE_MUTATIONS must", "RECORDROOM_RATE_MUTATIONS_BURST must", "DATABASE_URL is not set", "RECORDROOM_JWKS_URL must be an http(s) URL",
+	for _, want := range []string{"RECORDROOM_MAX_SOCKETS_PER_USER must", "RECORDROOM_TRUSTED_PROXIES must", "RECORDROOM_RATE_MUTATIONS must", "RECORDROOM_RATE_MUTATIONS_BURST must", "DATABASE_URL is not set", "RECORDROOM_JWKS_URL must be an http(s) URL",
 		"is not valid JSON", "RECORDROOM_S3_PATH_STYLE", "RECORDROOM_MIGRATE", "RECORDROOM_MAX_FILE_BYTES",
 		"RECORDROOM_DB_WAIT", "RECORDROOM_LOG_LEVEL", "RECORDROOM_PRESIGN_TTL", "RECORDROOM_DB_MAX_CONNS",
 		"RECORDROOM_DB_STATEMENT_TIMEOUT", "RECORDROOM_QUERY_MAX_COST", "RECORDROOM_QUERY_TIMEOUT",

@@ -192,6 +192,7 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 	r.hub = realtime.NewHub(realtime.HubConfig{
 		Records: recordService, Members: memberService, Docs: docs, Logger: logger, Registerer: registry, Replica: r.id,
 		FanoutShards: cfg.FanoutShards, NotifyKey: notifyKey,
+		MaxSocketsPerUser: cfg.MaxSocketsPerUser, MaxSocketsPerIP: cfg.MaxSocketsPerIP,
 	})
 	r.listener = realtime.NewListener(realtime.ListenerConfig{
 		ConnConfig: listenConn.ConnConfig,
@@ -224,6 +225,7 @@ func (r *Replica) buildServices(registry *prometheus.Registry, verifier *auth.Ve
 		Ready:             r.readyChecks(),
 		AllowOrigin:       originRule(r.cfg.CORSOrigins, r.cfg.Dev),
 		AllowSocketOrigin: socketOriginRule(r.cfg.CORSOrigins, r.cfg.Dev),
+		TrustedProxies:    r.cfg.TrustedProxies,
 	})
 	r.srv = &http.Server{
 		Handler:           handler,

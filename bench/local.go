@@ -98,8 +98,12 @@ func replicaEnv(cfg Config, dbURL, secret, dataDir string) map[string]string {
 	for k, v := range cfg.ServerEnv {
 		env[k] = v
 	}
-	if _, set := env["RECORDROOM_RATE_MUTATIONS"]; !set {
-		env["RECORDROOM_RATE_MUTATIONS"] = "0" // one client writes 1,000/s in feed: the default refuses that
+	// The benchmark's load comes from one address and, in feed, one client writing 1,000/s:
+	// the defaults of these limits would refuse it.
+	for _, k := range []string{"RECORDROOM_RATE_MUTATIONS", "RECORDROOM_MAX_SOCKETS_PER_IP", "RECORDROOM_MAX_SOCKETS_PER_USER"} {
+		if _, set := env[k]; !set {
+			env[k] = "0"
+		}
 	}
 	env["DATABASE_URL"] = dbURL
 	env["RECORDROOM_ADDR"] = "127.0.0.1:0"

@@ -42,6 +42,9 @@ type HubConfig struct {
 	// changes are delivered by one shard, in commit order, so a slow room delays only the rooms
 	// that share its shard.
 	FanoutShards int
+	// MaxSocketsPerUser and MaxSocketsPerIP bound the sockets open on this replica per user
+	// and per client address (0: no limit; RECORDROOM_MAX_SOCKETS_PER_USER, …_PER_IP).
+	MaxSocketsPerUser, MaxSocketsPerIP int
 	// NotifyKey signs the awareness updates this replica relays through the change channel and
 	// checks those of other replicas: anyone who can log in may NOTIFY, and awareness is the one
 	// payload that carries data to clients (docs/notify.md). Replicas of one deployment read the
@@ -62,8 +65,9 @@ type Hub struct {
 	closed   bool
 	sessions sync.WaitGroup
 
-	relay  docRelay // which sessions opened which Yjs document here; cfg.Docs stores them
-	fanout fanout   // the delivery pool: QueueChange queues, its shards deliver
+	relay   docRelay     // which sessions opened which Yjs document here; cfg.Docs stores them
+	fanout  fanout       // the delivery pool: QueueChange queues, its shards deliver
+	sockets socketLimits // open sockets per user and per address (limits.go)
 	// live holds the record subscriptions' shared queries and matches every change against
 	// them (package live); it has its own locks, per room.
 	live *live.Engine[*subscription]
@@ -164,6 +168,7 @@ func NewHub(cfg HubConfig) *Hub {
 			}, []string{"limit"}),
 		}}
 	h.fanout = newFanout(h, cfg.FanoutShards)
+	h.sockets = socketLimits{perUser: cfg.MaxSocketsPerUser, perIP: cfg.MaxSocketsPerIP, hit: h.limitHit}
 	if cfg.Registerer != nil {
 		m := h.metrics
 		cfg.Registerer.MustRegister(m.connections, m.subscriptions, m.mutations, m.errors, m.messages, m.slowClosed, m.docUpdates, m.fanoutOverflows, m.limits, m.forged)
@@ -210,6 +215,7 @@ func (h *Hub) remove(s *session) {
 		if len(room) == 0 {
 			delete(h.rooms, s.room)
 		}
+		h.sockets.release(s.held)
 		h.sessions.Done()
 		h.metrics.connections.Dec()
 	}

@@ -22,6 +22,9 @@ type Admission struct {
 	// Expires is when the caller's token expires (zero: never, for anonymous viewers).
 	Expires time.Time
 	Widget  string
+	// IP is the client's address (behind trusted proxies, the one they forwarded), for the
+	// sockets-per-address limit.
+	IP string
 }
 
 var upgrader = websocket.Upgrader{
@@ -53,6 +56,7 @@ type session struct {
 	pinger     *time.Timer   // queues a ping every PingInterval (a timer: no goroutine while idle)
 	closeCode  int
 	closeText  string
+	held       []string // the socket limits' keys this socket counts against (limits.go)
 
 	mu     sync.Mutex // the caller and the subscriptions: reader, fan-out and resync share them
 	caller access.Caller
@@ -71,23 +75,30 @@ type outFrame struct {
 
 // Serve upgrades the request to the main socket (PROTOCOL.md §4) and returns; the socket runs
 // on goroutines of its own until it closes.
-func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a Admission) {
-	h.serve(w, r, a, "")
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, a Admission) error {
+	return h.serve(w, r, a, "")
 }
 
 // ServeDoc upgrades the request to a plain y-websocket socket for one document (PROTOCOL.md §6)
 // and returns, as Serve does.
-func (h *Hub) ServeDoc(w http.ResponseWriter, r *http.Request, a Admission, doc string) {
-	h.serve(w, r, a, doc)
+func (h *Hub) ServeDoc(w http.ResponseWriter, r *http.Request, a Admission, doc string) error {
+	return h.serve(w, r, a, doc)
 }
 
-func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDoc string) {
+// serve upgrades and runs a socket. It returns an error, for the caller to answer, only before
+// the upgrade: a socket over the caller's or the address's limit (limits.go).
+func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDoc string) error {
+	held, err := h.sockets.take(a)
+	if err != nil {
+		return err
+	}
 	conn, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
-		return // the upgrader has answered the client
+		h.sockets.release(held)
+		return nil // the upgrader has answered the client
 	}
 	s := &session{
-		hub: h, conn: conn, room: a.Room, widget: a.Widget, caller: a.Caller, plainDoc: plainDoc,
+		hub: h, conn: conn, room: a.Room, widget: a.Widget, caller: a.Caller, plainDoc: plainDoc, held: held,
 		send: newSendQueue(h.cfg.SendQueue, h.cfg.MaxQueueBytes), done: make(chan struct{}), readerDone: make(chan struct{}),
 		writerDone: make(chan struct{}), subs: map[string]*subscription{}, docs: map[string]*openDoc{},
 	}
@@ -96,15 +107,17 @@ func (h *Hub) serve(w http.ResponseWriter, r *http.Request, a Admission, plainDo
 	s.pinger.Reset(h.cfg.PingInterval)
 	if !h.add(s) {
 		s.pinger.Stop()
+		h.sockets.release(held)
 		_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(protocol.CloseRestarting, "server restarting"),
 			time.Now().Add(time.Second))
 		conn.Close()
-		return
+		return nil
 	}
 	// The socket gets a reader goroutine of its own and the handler returns: net/http's
 	// connection goroutine, its buffers and the upgrade request would otherwise stay alive, for
 	// every open socket, as long as it lasts.
 	go s.run(a.Expires)
+	return nil
 }
 
 // run is the session's reader goroutine: it reads until the socket closes, then waits for the

@@ -89,8 +89,9 @@ func (c *wsCluster) startReplica() *wsReplica {
 			"RECORDROOM_ADDR":       "127.0.0.1:0",
 			"RECORDROOM_JWT_SECRET": wsSecret,
 			"RECORDROOM_DATA_DIR":   dataDir,
-			// The tests write faster than a person: the limit has tests of its own.
-			"RECORDROOM_RATE_MUTATIONS": "0",
+			// The tests write faster than a person, from one address: the limits have tests of
+			// their own.
+			"RECORDROOM_RATE_MUTATIONS": "0", "RECORDROOM_MAX_SOCKETS_PER_IP": "0",
 		}[k]
 	})
 	require.NoError(t, err)

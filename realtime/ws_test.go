@@ -714,6 +714,58 @@ func TestMutationRateLimit(t *testing.T) {
 	r.rest(t, http.StatusNotFound, "alice", http.MethodGet, path+"/a4", nil)
 }
 
+// A replica holds at most so many sockets per user and per client address, refused before the
+// upgrade with limit (429); an address is the connection's own unless it comes through a
+// trusted proxy, whose X-Forwarded-For then names it.
+func TestSocketsPerUserAndAddress(t *testing.T) {
+	t.Parallel()
+	c := startClusterWith(t, 1, map[string]string{"RECORDROOM_MAX_SOCKETS_PER_USER": "2", "RECORDROOM_MAX_SOCKETS_PER_IP": "3",
+		"RECORDROOM_TRUSTED_PROXIES": "127.0.0.1/32"})
+	r := c.replicas[0]
+	r.join(t, "alice", room)
+	dial := func(user, forwardedFor string) (*websocket.Conn, int) {
+		t.Helper()
+		h := http.Header{}
+		if forwardedFor != "" {
+			h.Set("X-Forwarded-For", forwardedFor)
+		}
+		conn, resp, err := dialWS(r.addr, room, wsToken(t, user), h)
+		if resp != nil && resp.Body != nil {
+			defer resp.Body.Close()
+		}
+		if err != nil {
+			require.NotNil(t, resp, "%v", err)
+			return nil, resp.StatusCode
+		}
+		t.Cleanup(func() { conn.Close() })
+		return conn, http.StatusSwitchingProtocols
+	}
+	first, status := dial("alice", "203.0.113.1")
+	require.Equal(t, http.StatusSwitchingProtocols, status)
+	_, status = dial("alice", "203.0.113.2")
+	require.Equal(t, http.StatusSwitchingProtocols, status)
+	_, status = dial("alice", "203.0.113.3")
+	require.Equal(t, http.StatusTooManyRequests, status, "a third socket of alice")
+
+	for _, u := range []string{"u1", "u2", "u3"} {
+		_, status = dial(u, "198.51.100.9")
+		require.Equal(t, http.StatusSwitchingProtocols, status, u)
+	}
+	_, status = dial("u4", "198.51.100.9")
+	require.Equal(t, http.StatusTooManyRequests, status, "a fourth socket from one address")
+	_, status = dial("u4", "198.51.100.10")
+	require.Equal(t, http.StatusSwitchingProtocols, status, "another address behind the same proxy")
+
+	require.NoError(t, first.Close()) // a socket that ends gives its place back
+	require.Eventually(t, func() bool {
+		conn, status := dial("alice", "203.0.113.4")
+		if conn != nil {
+			conn.Close()
+		}
+		return status == http.StatusSwitchingProtocols
+	}, wsWait, 10*time.Millisecond)
+}
+
 func TestWSSystemUsersCollection(t *testing.T) {
 	t.Parallel()
 	c := setup(t, 2, "bob", "vic")

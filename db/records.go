@@ -59,6 +59,9 @@ type RecordQuery struct {
 	// Timeout, when positive, cancels the select if it runs longer (statement_timeout for its
 	// own transaction): the error is then ErrTimeout.
 	Timeout time.Duration
+	// MaxBytes, when positive, stops reading rows once their data passed it: the row that
+	// passed it is the last one returned, and the rest is never held in memory.
+	MaxBytes int
 }
 
 const recordSelectSQL = "SELECT room_id, collection, id, user_id, data, version, created_at, updated_at FROM records "
@@ -78,7 +81,7 @@ func (s Store) RecordSelect(ctx context.Context, q RecordQuery) ([]Record, error
 					return translate(err, "set query timeout")
 				}
 				var err error
-				recs, err = newStore(tx).RecordSelect(ctx, RecordQuery{Clauses: q.Clauses, Args: q.Args})
+				recs, err = newStore(tx).RecordSelect(ctx, RecordQuery{Clauses: q.Clauses, Args: q.Args, MaxBytes: q.MaxBytes})
 				return err
 			})
 			return recs, err
@@ -88,12 +91,18 @@ func (s Store) RecordSelect(ctx context.Context, q RecordQuery) ([]Record, error
 	if err != nil {
 		return nil, translate(err, "query records")
 	}
-	recs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (Record, error) {
+	defer rows.Close()
+	var recs []Record
+	held := 0
+	for (q.MaxBytes <= 0 || held < q.MaxBytes) && rows.Next() {
 		var r dbsqlc.Record
-		err := row.Scan(&r.RoomID, &r.Collection, &r.ID, &r.UserID, &r.Data, &r.Version, &r.CreatedAt, &r.UpdatedAt)
-		return recordFromRow(r), err
-	})
-	if err != nil {
+		if err := rows.Scan(&r.RoomID, &r.Collection, &r.ID, &r.UserID, &r.Data, &r.Version, &r.CreatedAt, &r.UpdatedAt); err != nil {
+			return nil, translate(err, "query records")
+		}
+		held += len(r.Data)
+		recs = append(recs, recordFromRow(r))
+	}
+	if err := rows.Err(); err != nil {
 		return nil, translate(err, "query records")
 	}
 	return recs, nil

@@ -29,6 +29,9 @@ type Limits struct {
 	// 0: no limit.
 	MutationRate  float64
 	MutationBurst int
+	// PageBytes bounds the record data one REST page holds in memory (0: DefaultPageBytes): a
+	// page reaches it and ends early, with a next cursor, however large its limit.
+	PageBytes int
 	// VerdictTTL is how long a cost verdict is reused for the same query (a hot subscription's
 	// refills are not EXPLAINed each time); 0: DefaultVerdictTTL.
 	VerdictTTL time.Duration

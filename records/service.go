@@ -4,6 +4,7 @@
 package records
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -56,6 +57,9 @@ func New(database *db.DB, defaultSchema []byte, limits Limits) (*Service, error)
 const (
 	DefaultLimit = 1000
 	MaxLimit     = 10000
+	// DefaultPageBytes bounds a REST page's record data in memory: limit=10000 of 1 MiB records
+	// would otherwise be read whole (docs/protocol.md: a page may end early, with next).
+	DefaultPageBytes = 16 << 20
 )
 
 // Query is a list request.
@@ -83,6 +87,9 @@ type Prepared struct {
 	// asked is the limit the caller asked for: Run judges a query's cost by its first page at
 	// this limit, whatever Limit a live window's load or refill sets.
 	asked int
+	// maxBytes, set for REST pages (Query), ends a page early once its data passes it; a live
+	// window's reads need whole results and have none.
+	maxBytes int
 }
 
 // Prepare parses and checks a query. WebSocket subscriptions keep the result to match changes.
@@ -119,6 +126,7 @@ func (s *Service) Query(ctx context.Context, caller access.Caller, room, collect
 	if err != nil {
 		return Page{}, err
 	}
+	p.maxBytes = cmp.Or(s.cost.PageBytes, DefaultPageBytes)
 	return s.Run(ctx, p)
 }
 
@@ -141,7 +149,7 @@ func (s *Service) Run(ctx context.Context, p *Prepared) (Page, error) {
 	if err := s.cost.check(ctx, s.db, first); err != nil {
 		return Page{}, err
 	}
-	rows, err := s.db.RecordSelect(ctx, db.RecordQuery{Clauses: clauses, Args: args, Timeout: s.cost.Timeout})
+	rows, err := s.db.RecordSelect(ctx, db.RecordQuery{Clauses: clauses, Args: args, Timeout: s.cost.Timeout, MaxBytes: p.maxBytes})
 	if err != nil {
 		return Page{}, s.cost.timedOut(err)
 	}
@@ -152,6 +160,10 @@ func (s *Service) Run(ctx context.Context, p *Prepared) (Page, error) {
 			break
 		}
 		page.Records = append(page.Records, FromDB(r))
+	}
+	if page.Next == "" && len(rows) > 0 && len(rows) <= p.Limit && p.maxBytes > 0 && dataBytes(rows) >= p.maxBytes {
+		// Cut by the size bound: more may follow (when nothing does, the next page is empty).
+		page.Next = p.Order.Cursor(Doc(rows[len(rows)-1]))
 	}
 	return page, nil
 }
@@ -183,6 +195,15 @@ func (s *Service) readable(ctx context.Context, caller access.Caller, k Key) (*s
 		return nil, db.Record{}, recordErr(db.ErrNotFound, k.Collection, k.ID)
 	}
 	return c, r, nil
+}
+
+// dataBytes is the size of rows' data, as RecordSelect's MaxBytes counts it.
+func dataBytes(rows []db.Record) int {
+	n := 0
+	for _, r := range rows {
+		n += len(r.Data)
+	}
+	return n
 }
 
 // mayWrite takes one of the caller's writes in room from its rate limit, or refuses the write

@@ -26,6 +26,12 @@ func key(collection, id string) records.Key {
 
 func newService(t *testing.T, schema string) *records.Service {
 	t.Helper()
+	return newServiceWith(t, schema, records.Limits{})
+}
+
+// newServiceWith is newService with limits of its own.
+func newServiceWith(t *testing.T, schema string, limits records.Limits) *records.Service {
+	t.Helper()
 	database, err := db.Open(context.Background(), testdb.New(t).URL, db.Options{})
 	require.NoError(t, err)
 	t.Cleanup(database.Close)
@@ -35,7 +41,7 @@ func newService(t *testing.T, schema string) *records.Service {
 	if schema != "" {
 		raw = []byte(schema)
 	}
-	s, err := records.New(database, raw, records.Limits{})
+	s, err := records.New(database, raw, limits)
 	require.NoError(t, err)
 	return s
 }

@@ -9,8 +9,6 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/recordroom/recordroom/db"
-	"github.com/recordroom/recordroom/internal/testdb"
 	"github.com/recordroom/recordroom/records"
 )
 
@@ -19,12 +17,7 @@ import (
 func TestPagesAreBoundedByBytes(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	database, err := db.Open(ctx, testdb.New(t).URL, db.Options{})
-	require.NoError(t, err)
-	t.Cleanup(database.Close)
-	require.NoError(t, database.RoomEnsure(ctx, "r"))
-	s, err := records.New(database, nil, records.Limits{PageBytes: 100_000})
-	require.NoError(t, err)
+	s := newServiceWith(t, "", records.Limits{PageBytes: 100_000})
 	pad := strings.Repeat("x", 30_000)
 	for i := range 10 {
 		_, err := s.Create(ctx, alice, key("big", fmt.Sprintf("r%02d", i)), json.RawMessage(`{"pad":"`+pad+`"}`))

@@ -121,7 +121,7 @@ func (s *Service) SetSchema(ctx context.Context, caller access.Caller, room stri
 	if caller.Role != access.Admin {
 		return nil, protocol.New(protocol.Forbidden, "only admins change the schema")
 	}
-	parsed, err := parseNew(raw, s.schemas.parse)
+	parsed, err := parseNew(raw)
 	if err != nil {
 		return nil, protocol.New(protocol.BadRequest, "invalid schema: %v", err)
 	}
@@ -131,17 +131,19 @@ func (s *Service) SetSchema(ctx context.Context, caller access.Caller, room stri
 	if _, err := s.db.RoomSetSchema(ctx, room, raw); err != nil {
 		return nil, err
 	}
-	s.roomSchemas.forget(room) // this replica's next write sees it at once, before the notification
+	s.schemas.add(sha256.Sum256(raw), parsed) // the room's next read finds it parsed
+	s.roomSchemas.forget(room)                // this replica's next write sees it at once, before the notification
 	return parsed, nil
 }
 
 // parseNew parses a new schema (SetSchema, RECORDROOM_SCHEMA), holding it to what only new ones
-// are refused for: blind writes and sizes. Such a schema stored earlier still loads.
-func parseNew(raw []byte, parse func([]byte) (*schema.Schema, [32]byte, error)) (*schema.Schema, error) {
+// are refused for: blind writes and sizes. Such a schema stored earlier still loads. It is not
+// cached here: a refused one must not take a stored one's place.
+func parseNew(raw []byte) (*schema.Schema, error) {
 	if err := schema.CheckDocumentSize(len(raw)); err != nil {
 		return nil, err
 	}
-	parsed, _, err := parse(raw)
+	parsed, err := schema.Parse(raw)
 	if err == nil {
 		err = parsed.CheckSize()
 	}

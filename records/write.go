@@ -30,18 +30,24 @@ func (s *Service) Create(ctx context.Context, caller access.Caller, k Key, data 
 	if k.ID, err = checkID(k.ID); err != nil {
 		return Record{}, err
 	}
-	if !c.ChecksFields() {
-		err = checkData(data)
-	} else if fields, derr := decodeData(data); derr != nil {
-		err = derr
-	} else {
-		err = validate(c, fields)
-	}
-	if err != nil {
+	if err := checkNewData(c, data); err != nil {
 		return Record{}, err
 	}
 	r, err := s.commit(ctx, &write{kind: createWrite, caller: caller, c: c, key: k.db(), data: data})
 	return FromDB(r), err
+}
+
+// checkNewData checks a create's data: against the collection's field checks, or, without any,
+// its shape alone (checkData), undecoded.
+func checkNewData(c *schema.Collection, data json.RawMessage) error {
+	if !c.ChecksFields() {
+		return checkData(data)
+	}
+	fields, err := decodeData(data)
+	if err != nil {
+		return err
+	}
+	return validate(c, fields)
 }
 
 // PutParams are a put's data and conditions.
